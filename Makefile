@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# kmem_hp: wrapper around kbuild (objects are listed in Kbuild).
+#
+#   make [KERNELRELEASE=<uname -r>] [KDIR=<headers>]   build kmem_hp.ko
+#   make install        install the module (updates/) and run depmod
+#   make dkms-install   register, build and install through DKMS
+#   make check          the whole QEMU test suite on every kernel line
+#   make demo           boot a Debian kernel in QEMU and show kmem_hp at work
+#   make style          checkpatch and sparse
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+
+GEN := compat/generated/kmem_hp_config.h
+GEN_KDIR := compat/generated/kdir
+
+.PHONY: all modules probe clean clean-generated install dkms-install check demo style
+
+all: modules
+
+# Re-run the compat probes when the target headers or the probes change.
+probe:
+	@if [ ! -f $(GEN) ] || [ "$$(cat $(GEN_KDIR) 2>/dev/null)" != "$(abspath $(KDIR))" ] || \
+	    [ -n "$$(find compat/probes compat/conftest.sh -newer $(GEN) 2>/dev/null)" ]; then \
+		sh compat/conftest.sh "$(abspath $(KDIR))" $(GEN) && \
+		echo "$(abspath $(KDIR))" > $(GEN_KDIR); \
+	fi
+
+modules: probe
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean-generated:
+	rm -rf compat/generated
+
+clean: clean-generated
+	@if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
+	rm -f kmem_hp.ko
+
+install: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KERNELRELEASE)
+
+dkms-install:
+	dkms remove -m kmem_hp -v $(VERSION) --all >/dev/null 2>&1 || true
+	dkms add $(CURDIR)
+	dkms build -m kmem_hp -v $(VERSION) -k $(KERNELRELEASE)
+	dkms install -m kmem_hp -v $(VERSION) -k $(KERNELRELEASE)
+
+check:
+	tests/run
+
+demo:
+	tests/demo
+
+style:
+	tests/style.sh

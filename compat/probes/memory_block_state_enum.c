@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * @define KMEM_HP_HAVE_MEMORY_BLOCK_STATE_ENUM
+ *
+ * MEM_* block states and notifier actions are 'enum memory_block_state'
+ * (small consecutive values) instead of bit-flag macros. Upstream v6.16,
+ * "mm: convert memory block states (MEM_*) macros to enum" and "mm:
+ * change type of state in struct memory_block"; Debian 6.12.111+.
+ */
+#include <linux/memory.h>
+
+enum memory_block_state kmem_hp_probe(struct memory_block *mem);
+enum memory_block_state kmem_hp_probe(struct memory_block *mem)
+{
+	return mem->state == MEM_ONLINE ? MEM_GOING_OFFLINE : MEM_GOING_ONLINE;
+}
