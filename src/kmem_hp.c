@@ -17,6 +17,7 @@
 #include <linux/memory.h>
 #include <linux/memory_hotplug.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pfn.h>
 #include <linux/slab.h>
@@ -24,13 +25,47 @@
 #include "kmem_hp.h"
 
 /* Memory resource name of the added memory; tools grep /proc/iomem for it. */
-static const char *kmem_hp_res_name;
+const char *kmem_hp_res_name;
 /*
  * Set once memory could not be removed: /proc/iomem still points at
- * kmem_hp_res_name, so it must outlive the module. Written under the
- * device lock of the device that failed; read at module exit only.
+ * kmem_hp_res_name, so it must outlive the module. Written by unbind
+ * (serialised by the driver core), read at module exit only.
  */
 static bool kmem_hp_any_hotremove_failed;
+
+/*
+ * default_state: the state a device is put in at bind. Stored as an enum
+ * kmem_hp_state; the module parameter lock serialises writers, bind reads
+ * it once with READ_ONCE.
+ */
+static int kmem_hp_default_state = KMEM_HP_SYSTEM;
+
+static int kmem_hp_default_state_set(const char *val, const struct kernel_param *kp)
+{
+	int state = kmem_hp_parse_state(val, strlen(val), true);
+
+	if (state < 0) {
+		pr_err("kmem_hp: invalid default_state '%s': expected system, unplugged, offline, online, online_kernel or online_movable\n",
+		       val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(int *)kp->arg, state);
+	return 0;
+}
+
+static int kmem_hp_default_state_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", kmem_hp_state_names[READ_ONCE(*(int *)kp->arg)]);
+}
+
+static const struct kernel_param_ops kmem_hp_default_state_ops = {
+	.set = kmem_hp_default_state_set,
+	.get = kmem_hp_default_state_get,
+};
+module_param_cb(default_state, &kmem_hp_default_state_ops,
+		&kmem_hp_default_state, 0644);
+MODULE_PARM_DESC(default_state,
+		 "State of a device at bind: system (the kernel's auto-online policy, like kmem; default), unplugged, offline, online, online_kernel, online_movable");
 
 static struct dax_device_driver kmem_hp_driver;
 
@@ -80,61 +115,75 @@ static void kmem_hp_release_range(struct kmem_hp_range *r)
 	r->res = NULL;
 }
 
-static int kmem_hp_reserve_range(struct kmem_hp_dev *kdev, int i)
+static void kmem_hp_release_ranges(struct kmem_hp_dev *kdev)
 {
-	struct kmem_hp_range *r = &kdev->ranges[i];
-	struct resource *res;
+	int i;
 
-	res = request_mem_region(r->start, r->size, kdev->res_name);
-	if (!res) {
-		dev_warn(kdev->dev, "mapping%d: %#llx-%#llx could not reserve region\n",
-			 i, r->start, r->start + r->size - 1);
-		return -EBUSY;
-	}
-	/*
-	 * System RAM flags, BUSY clear so that the add can insert its child
-	 * resource; nothing inherited from the parent that the add would
-	 * not understand.
-	 */
-	res->flags = IORESOURCE_SYSTEM_RAM;
-	r->res = res;
-	return 0;
+	for (i = 0; i < kdev->nr_ranges; i++)
+		if (kdev->ranges[i].res && !kdev->ranges[i].added)
+			kmem_hp_release_range(&kdev->ranges[i]);
 }
 
-/* Caller holds kdev->lock. */
-static int kmem_hp_add_range(struct kmem_hp_dev *kdev, struct dev_dax *dev_dax,
-			     int i)
+/*
+ * Reserve every aligned range as "daxX.Y" for as long as the device is
+ * bound, whether its memory is added or not, and number the blocks of
+ * the reserved ranges. As with kmem, a range that cannot be reserved is
+ * skipped unless it is the first one.
+ */
+static int kmem_hp_reserve_ranges(struct kmem_hp_dev *kdev)
 {
-	struct kmem_hp_range *r = &kdev->ranges[i];
-	int rc;
+	unsigned long block = memory_block_size_bytes();
+	struct resource *res;
+	int i;
 
-	/* "kmem" resource name: kexec'd kernels must not treat it as RAM. */
-	rc = add_memory_driver_managed(kdev->mgid, r->start, r->size,
-				       kmem_hp_res_name,
-				       kmem_hp_mhp_flags(dev_dax));
-	if (rc) {
-		dev_warn(kdev->dev, "mapping%d: %#llx-%#llx memory add failed: %d\n",
-			 i, r->start, r->start + r->size - 1, rc);
-		return rc;
+	for (i = 0; i < kdev->nr_ranges; i++) {
+		struct kmem_hp_range *r = &kdev->ranges[i];
+
+		if (!r->size)
+			continue;
+		res = request_mem_region(r->start, r->size, kdev->res_name);
+		if (!res) {
+			dev_warn(kdev->dev, "mapping%d: %#llx-%#llx could not reserve region\n",
+				 i, r->start, r->start + r->size - 1);
+			if (!kdev->nr_blocks)
+				return -EBUSY;
+			r->size = 0;
+			continue;
+		}
+		/*
+		 * System RAM flags, BUSY clear so that the add can insert its
+		 * child resource; nothing inherited from the parent that the
+		 * add would not understand.
+		 */
+		res->flags = IORESOURCE_SYSTEM_RAM;
+		r->res = res;
+		r->first_block = kdev->nr_blocks;
+		kdev->nr_blocks += div_u64(r->size, block);
 	}
-	r->added = true;
 	return 0;
 }
 
 /*
- * Offline and remove range @i. Caller holds kdev->lock. The kernel puts
- * the range's blocks back online if any of them cannot be offlined.
+ * default_state=system: add every range and let the kernel's auto-online
+ * policy decide, as kmem does; once some memory is added, a range that
+ * fails is skipped (kmem keeps what it could add).
  */
-static int kmem_hp_unplug_range(struct kmem_hp_dev *kdev, int i)
+static int kmem_hp_add_system(struct kmem_hp_dev *kdev)
 {
-	struct kmem_hp_range *r = &kdev->ranges[i];
-	int rc;
+	int i, rc = 0, mapped = 0;
 
-	rc = offline_and_remove_memory(r->start, r->size);
-	if (rc)
-		return rc;
-	r->added = false;
-	return 0;
+	WRITE_ONCE(kdev->owner, current);
+	for (i = 0; i < kdev->nr_ranges; i++) {
+		if (!kdev->ranges[i].res)
+			continue;
+		rc = kmem_hp_add_range(kdev, i, false);
+		if (!rc)
+			mapped++;
+		else if (!mapped)
+			break;
+	}
+	WRITE_ONCE(kdev->owner, NULL);
+	return mapped ? 0 : rc;
 }
 
 static void kmem_hp_free_dev(struct kmem_hp_dev *kdev)
@@ -147,8 +196,9 @@ static void kmem_hp_free_dev(struct kmem_hp_dev *kdev)
 static int kmem_hp_probe(struct dev_dax *dev_dax)
 {
 	struct device *dev = &dev_dax->dev;
+	int state = READ_ONCE(kmem_hp_default_state);
 	struct kmem_hp_dev *kdev;
-	int i, rc, mapped = 0;
+	int rc;
 	u64 total;
 
 	rc = kmem_hp_dax_validate(dev_dax, &kmem_hp_driver);
@@ -170,8 +220,10 @@ static int kmem_hp_probe(struct dev_dax *dev_dax)
 		return -ENOMEM;
 	kdev->dev = dev;
 	kdev->nid = dev_dax->target_node;
+	kdev->mhp_flags = kmem_hp_mhp_flags(dev_dax);
 	kdev->nr_ranges = dev_dax->nr_range;
 	mutex_init(&kdev->lock);
+	INIT_LIST_HEAD(&kdev->node);
 
 	total = kmem_hp_init_ranges(kdev, dev_dax);
 	if (!total) {
@@ -197,33 +249,27 @@ static int kmem_hp_probe(struct dev_dax *dev_dax)
 	kdev->mgid = rc;
 
 	mutex_lock(&kdev->lock);
-	for (i = 0; i < kdev->nr_ranges; i++) {
-		if (!kdev->ranges[i].size)
-			continue;
-		rc = kmem_hp_reserve_range(kdev, i);
-		if (!rc) {
-			rc = kmem_hp_add_range(kdev, dev_dax, i);
-			if (rc)
-				kmem_hp_release_range(&kdev->ranges[i]);
-		}
-		if (!rc) {
-			mapped++;
-			continue;
-		}
-		/*
-		 * As with kmem: once some memory was added (and maybe onlined
-		 * by the kernel's policy), keep it and go on; fail only if
-		 * nothing could be added.
-		 */
-		if (!mapped)
-			goto err_unlock;
-	}
+	rc = kmem_hp_reserve_ranges(kdev);
+	if (rc)
+		goto err_release_ranges;
+	kmem_hp_publish(kdev);
+	if (state == KMEM_HP_SYSTEM)
+		rc = kmem_hp_add_system(kdev);
+	else
+		rc = kmem_hp_set_state(kdev, state);
+	if (rc)
+		goto err_unpublish;
+	state = kmem_hp_get_state(kdev);
 	mutex_unlock(&kdev->lock);
 
 	dev_set_drvdata(dev, kdev);
+	kmem_hp_notify_state(kdev, state);
 	return 0;
 
-err_unlock:
+err_unpublish:
+	kmem_hp_unpublish(kdev);
+err_release_ranges:
+	kmem_hp_release_ranges(kdev);
 	mutex_unlock(&kdev->lock);
 	memory_group_unregister(kdev->mgid);
 err_detach_memtype:
@@ -241,32 +287,29 @@ static void kmem_hp_remove(struct dev_dax *dev_dax)
 	int i, rc;
 
 	/*
-	 * Unbind cannot fail. Unplug everything; a range whose memory cannot
-	 * be offlined stays added and online until reboot, and with it its
-	 * reservation, the memory group, the tier and kdev itself, which the
-	 * kernel still references.
+	 * Unbind cannot fail. Unplug everything first; if that fails the
+	 * memory stays where it was (the transition rolls back), and with it
+	 * its reservations, the memory group, the tier and kdev, which the
+	 * kernel still references, until reboot.
 	 */
 	mutex_lock(&kdev->lock);
+	rc = kmem_hp_set_state(kdev, KMEM_HP_UNPLUGGED);
 	for (i = 0; i < kdev->nr_ranges; i++) {
 		struct kmem_hp_range *r = &kdev->ranges[i];
 
-		if (r->added) {
-			rc = kmem_hp_unplug_range(kdev, i);
-			if (rc) {
-				dev_err(dev, "mapping%d: %#llx-%#llx cannot be hotremoved until the next reboot: %d\n",
-					i, r->start, r->start + r->size - 1, rc);
-				leaked = true;
-				continue;
-			}
-		}
-		if (r->res)
-			kmem_hp_release_range(r);
+		if (!r->added)
+			continue;
+		dev_err(dev, "mapping%d: %#llx-%#llx cannot be hotremoved until the next reboot: %d\n",
+			i, r->start, r->start + r->size - 1, rc);
+		leaked = true;
 	}
+	kmem_hp_unpublish(kdev);
+	kmem_hp_release_ranges(kdev);
 	mutex_unlock(&kdev->lock);
 
 	if (leaked) {
 		kmem_hp_any_hotremove_failed = true;
-		dev_err(dev, "memory left online after unbind; it stays in use until the next reboot\n");
+		dev_err(dev, "unbound with memory still added; it stays in use until the next reboot\n");
 		return;
 	}
 
@@ -277,6 +320,7 @@ static void kmem_hp_remove(struct dev_dax *dev_dax)
 }
 
 static struct dax_device_driver kmem_hp_driver = {
+	.drv.dev_groups = kmem_hp_dev_groups,
 	.probe = kmem_hp_probe,
 	.remove = kmem_hp_remove,
 };
@@ -294,12 +338,18 @@ static int __init kmem_hp_init(void)
 	if (rc)
 		goto err_free_res_name;
 
+	rc = kmem_hp_notifier_init();
+	if (rc)
+		goto err_memtypes_exit;
+
 	kmem_hp_dax_driver_init(&kmem_hp_driver);
 	rc = __dax_driver_register(&kmem_hp_driver, THIS_MODULE, KBUILD_MODNAME);
 	if (rc)
-		goto err_memtypes_exit;
+		goto err_notifier_exit;
 	return 0;
 
+err_notifier_exit:
+	kmem_hp_notifier_exit();
 err_memtypes_exit:
 	kmem_hp_memtypes_exit();
 err_free_res_name:
@@ -310,6 +360,7 @@ err_free_res_name:
 static void __exit kmem_hp_exit(void)
 {
 	dax_driver_unregister(&kmem_hp_driver);
+	kmem_hp_notifier_exit();
 	if (!kmem_hp_any_hotremove_failed)
 		kfree_const(kmem_hp_res_name);
 	kmem_hp_memtypes_exit();
