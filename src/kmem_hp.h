@@ -5,6 +5,7 @@
 #ifndef KMEM_HP_H
 #define KMEM_HP_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/memory_hotplug.h>
 #include <linux/mutex.h>
@@ -78,6 +79,10 @@ struct kmem_hp_range {
  *	current is exact
  * @adding: @owner is adding memory that must stay offline (the notifier
  *	vetoes the kernel's auto-online). Same rules as @owner
+ * @nr_online: online memory blocks of the device, counted by the notifier
+ *	from MEM_ONLINE/MEM_OFFLINE whoever made the change; while it is
+ *	not zero the device holds a reference on the module, so rmmod is
+ *	refused ("in use") while any managed memory is online
  * @nr_blocks: memory blocks of all usable ranges
  * @nr_ranges: entries in @ranges (the dax device's nr_range)
  * @ranges: the device's ranges
@@ -95,6 +100,7 @@ struct kmem_hp_dev {
 	struct mutex lock;
 	struct task_struct *owner;
 	bool adding;
+	atomic_t nr_online;
 	unsigned long nr_blocks;
 	int nr_ranges;
 	struct kmem_hp_range ranges[];

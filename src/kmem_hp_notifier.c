@@ -11,7 +11,9 @@
  *    offline_and_remove_memory() and add_memory_driver_managed();
  *  - any other change is refused with -EBUSY while protect=Y.
  * Memory of other drivers and boot memory are never looked at beyond the
- * pfn overlap test.
+ * pfn overlap test. MEM_ONLINE/MEM_OFFLINE keep kmem_hp_dev.nr_online,
+ * and with it the module reference that makes rmmod wait until no
+ * managed memory is online.
  *
  * When it runs: synchronously in the thread that started the change,
  * from online_pages()/offline_pages() (and, on 6.12, from
@@ -28,6 +30,7 @@
  * on another device.
  */
 #include <linux/memory.h>
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
@@ -54,13 +57,30 @@ void kmem_hp_publish(struct kmem_hp_dev *kdev)
 	mutex_unlock(&kmem_hp_devices_lock);
 }
 
-/* Forget a device; on return no notifier callback can still see it. */
+/*
+ * Forget a device; on return no notifier callback can still see it, and
+ * the device no longer holds the module (memory left online after a
+ * failed unbind is no longer kmem_hp's to manage).
+ */
 void kmem_hp_unpublish(struct kmem_hp_dev *kdev)
 {
 	mutex_lock(&kmem_hp_devices_lock);
 	list_del_rcu(&kdev->node);
 	mutex_unlock(&kmem_hp_devices_lock);
 	synchronize_rcu();
+	if (atomic_xchg(&kdev->nr_online, 0) > 0)
+		module_put(THIS_MODULE);
+}
+
+/* A block of @kdev went online (@delta 1) or offline (-1). */
+static void kmem_hp_count_online(struct kmem_hp_dev *kdev, int delta)
+{
+	int n = atomic_add_return(delta, &kdev->nr_online);
+
+	if (delta > 0 && n == 1)
+		__module_get(THIS_MODULE);
+	else if (delta < 0 && n == 0)
+		module_put(THIS_MODULE);
 }
 
 static bool kmem_hp_overlaps(struct kmem_hp_dev *kdev, u64 start, u64 end)
@@ -95,14 +115,18 @@ static int kmem_hp_memory_cb(struct notifier_block *nb, unsigned long action,
 	struct kmem_hp_dev *kdev;
 	int rc = NOTIFY_DONE;
 
-	if (!online && action != MEM_GOING_OFFLINE)
+	if (!online && action != MEM_GOING_OFFLINE &&
+	    action != MEM_ONLINE && action != MEM_OFFLINE)
 		return NOTIFY_DONE;
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(kdev, &kmem_hp_devices, node) {
 		if (!kmem_hp_overlaps(kdev, start, end))
 			continue;
-		if (READ_ONCE(kdev->owner) == current) {
+		if (action == MEM_ONLINE || action == MEM_OFFLINE) {
+			kmem_hp_count_online(kdev, action == MEM_ONLINE ? 1 : -1);
+			rc = NOTIFY_OK;
+		} else if (READ_ONCE(kdev->owner) == current) {
 			/* Our own add: keep the new blocks offline. */
 			if (online && READ_ONCE(kdev->adding))
 				rc = notifier_from_errno(-EBUSY);
