@@ -3,7 +3,10 @@
 # kmem_hp: wrapper around kbuild (objects are listed in Kbuild).
 #
 #   make [KERNELRELEASE=<uname -r>] [KDIR=<headers>]   build kmem_hp.ko
-#   make install        install the module (updates/) and run depmod
+#   make tools          build tools/daxctl (needs libdaxctl, libkmod, json-c)
+#   make install        install the module (updates/, depmod), tools/daxctl in
+#                       $(PREFIX)/sbin and the opt-in modprobe.d snippet in
+#                       $(PREFIX)/share/kmem_hp
 #   make dkms-install   register, build and install through DKMS
 #   make check          the whole QEMU test suite on every kernel line
 #   make demo           boot a Debian kernel in QEMU and show kmem_hp at work
@@ -13,10 +16,11 @@ KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
+PREFIX ?= /usr/local
 GEN := compat/generated/kmem_hp_config.h
 GEN_KDIR := compat/generated/kdir
 
-.PHONY: all modules probe clean clean-generated install dkms-install check demo style
+.PHONY: all modules tools probe clean clean-generated install dkms-install check demo style
 
 all: modules
 
@@ -31,16 +35,22 @@ probe:
 modules: probe
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
+tools:
+	$(MAKE) -C tools
+
 clean-generated:
 	rm -rf compat/generated
 
 clean: clean-generated
 	@if [ -d $(KDIR) ]; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi
 	rm -f kmem_hp.ko
+	@if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
 
 install: modules
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C tools install PREFIX=$(PREFIX)
+	install -D -m 0644 modprobe.d/kmem_hp.conf $(DESTDIR)$(PREFIX)/share/kmem_hp/kmem_hp.conf
 
 dkms-install:
 	dkms remove -m kmem_hp -v $(VERSION) --all >/dev/null 2>&1 || true

@@ -67,6 +67,11 @@ module_param_cb(default_state, &kmem_hp_default_state_ops,
 MODULE_PARM_DESC(default_state,
 		 "State of a device at bind: system (the kernel's auto-online policy, like kmem; default), unplugged, offline, online, online_kernel, online_movable");
 
+static bool kmem_type;
+module_param(kmem_type, bool, 0444);
+MODULE_PARM_DESC(kmem_type,
+		 "Also bind kmem-type dax devices (CXL RAM regions, soft-reserved hmem) automatically, like kmem (6.12+; default N)");
+
 static struct dax_device_driver kmem_hp_driver;
 
 static mhp_t kmem_hp_mhp_flags(struct dev_dax *dev_dax)
@@ -342,7 +347,8 @@ static int __init kmem_hp_init(void)
 	if (rc)
 		goto err_memtypes_exit;
 
-	kmem_hp_dax_driver_init(&kmem_hp_driver);
+	if (!kmem_hp_dax_driver_init(&kmem_hp_driver, kmem_type))
+		pr_warn("kmem_hp: kmem_type=Y has no effect: this kernel's dax bus has no kmem-type devices\n");
 	rc = __dax_driver_register(&kmem_hp_driver, THIS_MODULE, KBUILD_MODNAME);
 	if (rc)
 		goto err_notifier_exit;

@@ -56,11 +56,15 @@ struct dax_device_driver {
 
 /*
  * Only one match_always driver may exist (device_dax), so kmem_hp binds
- * through new_id/bind only, exactly like 6.1's kmem.
+ * through new_id/bind only, exactly like 6.1's kmem. 6.1's dax bus has no
+ * device types, so there is nothing to claim automatically: returns false
+ * when asked to.
  */
-static inline void kmem_hp_dax_driver_init(struct dax_device_driver *drv)
+static inline bool kmem_hp_dax_driver_init(struct dax_device_driver *drv,
+					   bool kmem_type)
 {
 	drv->match_always = 0;
+	return !kmem_type;
 }
 
 /* 6.1 has no per-device memmap_on_memory (kmem adds with MHP_NID_IS_MGID only). */

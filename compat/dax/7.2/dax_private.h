@@ -65,13 +65,19 @@ struct dax_device_driver {
 #define KMEM_HP_IORESOURCE_DAX_KMEM	BIT(1)
 
 /*
- * A type no device has: dax_match_type() never matches, so kmem_hp binds
- * only through new_id/bind. Never DAXDRV_FSDEV_TYPE: fs-dax holders
- * (drivers/dax/super.c) treat that type as significant.
+ * With @kmem_type, kmem_hp matches kmem-type devices (CXL RAM regions,
+ * soft-reserved hmem: IORESOURCE_DAX_KMEM) like kmem does, and binds them
+ * automatically when kmem is kept from loading. Otherwise a type no device
+ * has: dax_match_type() never matches, so kmem_hp binds only through
+ * new_id/bind and never competes with kmem or device_dax. Never
+ * DAXDRV_FSDEV_TYPE: fs-dax holders (drivers/dax/super.c) treat that type
+ * as significant.
  */
-static inline void kmem_hp_dax_driver_init(struct dax_device_driver *drv)
+static inline bool kmem_hp_dax_driver_init(struct dax_device_driver *drv,
+					   bool kmem_type)
 {
-	drv->type = (enum dax_driver_type)-1;
+	drv->type = kmem_type ? DAXDRV_KMEM_TYPE : (enum dax_driver_type)-1;
+	return true;
 }
 
 static inline bool kmem_hp_dax_memmap_on_memory(struct dev_dax *dev_dax)
