@@ -1,0 +1,100 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# A CXL memory expander (QEMU cxl-type3 with 512 MiB of volatile memory),
+# its RAM region created through sysfs as an operator would (bookworm's
+# cxl-cli cannot), and the kmem-type dax device that region produces:
+# - with the opt-in modprobe.d snippet, the dax:t0 module load (kmem) loads
+#   kmem_hp instead, which binds the device by itself in the snippet's
+#   default_state (online_movable), on the CXL window's own NUMA node, and
+#   moves it through offline / online_movable / unplug as a whole;
+# - opted out (no snippet, kmem_hp unloaded), the in-tree kmem takes it.
+# 6.1 has no CXL RAM regions and no dax_cxl.
+#
+# kernels: 6.12 7.2
+# mem: 2G,maxmem=8G,slots=4
+# cpu: max,-la57,-hypervisor,-erms,-fsrm
+# qemu: -M q35,cxl=on -object memory-backend-ram,id=vmem0,share=on,size=512M -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1 -device cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2 -device cxl-type3,bus=rp0,volatile-memdev=vmem0,id=cxl-vmem0 -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G
+. ./lib.sh
+
+KMOD=/sbin/modprobe
+C=/sys/bus/cxl/devices
+mkdir -p /etc/modprobe.d
+cp /usr/local/share/kmem_hp/kmem_hp.conf /etc/modprobe.d/kmem_hp.conf
+
+for m in cxl_acpi cxl_pci cxl_mem dax_cxl device_dax; do
+	must $KMOD $m
+done
+wait_for sh -c "ls $C | grep -q '^endpoint'" ||
+	{ fail setup "expected a CXL endpoint, saw: $(ls $C | tr '\n' ' ')"; finish; }
+
+# A RAM region of the whole memdev under the first root decoder that takes it.
+create_region() {
+	local ep ed size r root
+	ep=$(ls -d $C/endpoint* | head -n 1)
+	ed=$(ls "$ep" | grep -o '^decoder[0-9]*\.0$' | head -n 1)
+	size=$(cat $C/mem0/ram/size)
+	for root in $(ls $C | grep '^decoder0\.[0-9]*$'); do
+		[ -e $C/$root/create_ram_region ] || continue
+		r=$(cat $C/$root/create_ram_region)
+		echo "$r" >$C/$root/create_ram_region || continue
+		cat $C/$root/interleave_granularity >$C/$r/interleave_granularity
+		echo 1 >$C/$r/interleave_ways
+		echo "$size" >$C/$r/size
+		echo ram >$C/$ed/mode
+		echo "$size" >$C/$ed/dpa_size
+		if echo "$ed" >$C/$r/target0 2>/dev/null; then
+			echo 1 >$C/$r/commit && echo "$r" >/sys/bus/cxl/drivers/cxl_region/bind && {
+				echo "$r"
+				return 0
+			}
+		fi
+		echo 0 >$C/$ed/dpa_size
+		echo "$r" >$C/$root/delete_region
+	done
+	return 1
+}
+
+base=$(all_blocks)
+kmsg "create CXL RAM region"
+R=$(create_region) || { fail setup "expected to create a CXL RAM region"; finish; }
+wait_for sh -c "ls $DAXDEV | grep -q dax" || { fail setup "expected a dax device from $R, saw none"; finish; }
+DEV=$(ls $DAXDEV | head -n 1)
+node=$(cat $DAXDEV/$DEV/target_node)
+note "region $R -> $DEV, target_node $node, size $(cat $DAXDEV/$DEV/size)"
+check_eq cxl-node-not-0 yes "$([ "$node" -gt 0 ] && echo yes || echo "no ($node)")"
+check_eq kmem-type-unbound none "$(dax_driver "$DEV")"
+
+kmsg "modprobe kmem (snippet installed)"
+must $KMOD kmem
+check_eq snippet-loads-kmem_hp yes "$([ -d /sys/module/$DRV ] && echo yes || echo no)"
+check_eq snippet-keeps-kmem-out no "$([ -d /sys/module/kmem ] && echo yes || echo no)"
+wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
+check_eq auto-bound "$DRV" "$(dax_driver "$DEV")"
+check_eq default-state online_movable "$(cat $DAXDEV/$DEV/hotplug)"
+blocks=$(new_blocks "$base" "$(all_blocks)")
+check_eq blocks-expected "$(expected_blocks "$DEV")" "$blocks"
+bad=
+for b in $blocks; do
+	[ -e /sys/devices/system/node/node$node/memory$b ] || bad="$bad $b"
+done
+check_eq blocks-on-cxl-node "" "$bad"
+for st in offline online_movable unplug online_movable offline; do
+	check_eq to-$st OK "$(kh-write $DAXDEV/$DEV/hotplug $st)"
+done
+check_eq final-state offline "$(cat $DAXDEV/$DEV/hotplug)"
+
+# Opted out: the in-tree kmem takes kmem-type devices as before.
+must sh -c "echo $DEV >$DAXDRV/$DRV/unbind"
+must rmmod "$DRV"
+rm /etc/modprobe.d/kmem_hp.conf
+policy=$(cat $MEMDIR/auto_online_blocks)
+must sh -c "echo online_movable >$MEMDIR/auto_online_blocks"
+must $KMOD kmem
+wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
+check_eq opt-out-kmem-binds kmem "$(dax_driver "$DEV")"
+check_eq opt-out-blocks "$blocks" "$(new_blocks "$base" "$(all_blocks)")"
+must set_blocks offline "$blocks"
+must sh -c "echo $DEV >$DAXDRV/kmem/unbind"
+must sh -c "echo $policy >$MEMDIR/auto_online_blocks"
+finish
