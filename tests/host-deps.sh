@@ -19,15 +19,15 @@ host_mirror() {
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		awk '/^URIs:/{u=$2} /^Suites:/{ for (i=2;i<=NF;i++) if ($i=="bookworm") { print u; exit } }' "$f"
-	done | head -n1
+	done | sed -n 1p
 	# sources.list may not exist (deb822-only hosts): grep must not fail the pipeline.
-	{ grep -hs '^deb .* bookworm ' /etc/apt/sources.list || true; } | awk '{print $2}' | head -n1
+	{ grep -hs '^deb .* bookworm ' /etc/apt/sources.list || true; } | awk '{print $2}' | sed -n 1p
 }
 
 ensure_backports() {
 	local list=/etc/apt/sources.list.d/kmem-hp-backports.sources mirror
 	[ -f "$list" ] && return 0
-	mirror=$(host_mirror | head -n1)
+	mirror=$(host_mirror | sed -n 1p)
 	[ -n "$mirror" ] || { echo "host-deps: cannot find the bookworm mirror in the host apt sources" >&2; exit 1; }
 	cat >"$list" <<EOS
 Types: deb

@@ -26,10 +26,10 @@ failed=0
 files=$(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^compat/generated/' || true)
 out=$(perl "$cp_dir/scripts/checkpatch.pl" --no-tree --quiet --show-types -f $files 2>&1) || true
 if [ -z "$out" ]; then
-	echo "PASS style checkpatch ($(echo $files | wc -w) files)"
+	echo "PASS host checkpatch ($(echo $files | wc -w) files)"
 else
 	echo "$out"
-	echo "FAIL style checkpatch: expected no warnings, saw $(echo "$out" | grep -c '^\(WARNING\|ERROR\|CHECK\)')"
+	echo "FAIL host checkpatch: expected no warnings, saw $(echo "$out" | grep -c '^\(WARNING\|ERROR\|CHECK\)')"
 	failed=1
 fi
 
@@ -39,7 +39,7 @@ trap 'rm -rf "$work"' EXIT
 git ls-files -co --exclude-standard | grep -v '^compat/generated/' | cpio -pdm --quiet "$work"
 sparse_log=$work/sparse.log
 if ! make -C "$work" KDIR="$kver" >/dev/null 2>&1; then
-	echo "FAIL style sparse: module does not build against $kver"
+	echo "FAIL host sparse: module does not build against $kver"
 	failed=1
 else
 	touch "$work"/src/*.c "$work"/compat/*.c
@@ -47,13 +47,13 @@ else
 	checked=$(grep -c "^ *CHECK " "$sparse_log" || true)
 	warn=$(grep -E '(warning|error):' "$sparse_log" || true)
 	if [ "$checked" -lt 3 ]; then
-		echo "FAIL style sparse: expected sparse to check 3 files, saw $checked"
+		echo "FAIL host sparse: expected sparse to check 3 files, saw $checked"
 		failed=1
 	elif [ -z "$warn" ]; then
-		echo "PASS style sparse ($checked files, $(basename "$kver"))"
+		echo "PASS host sparse ($checked files, $(basename "$kver"))"
 	else
 		echo "$warn"
-		echo "FAIL style sparse: expected no warnings, saw $(echo "$warn" | wc -l)"
+		echo "FAIL host sparse: expected no warnings, saw $(echo "$warn" | wc -l)"
 		failed=1
 	fi
 fi

@@ -27,7 +27,8 @@ int main(int argc, char **argv)
 	long want, done = 0;
 	int fds[2];
 
-	if (argc != 2 || (want = atol(argv[1])) <= 0) {
+	want = argc == 2 ? atol(argv[1]) : 0;
+	if (want <= 0) {
 		fprintf(stderr, "usage: kh-pin MIB\n");
 		return 2;
 	}

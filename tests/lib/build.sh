@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Building kmem_hp.ko for a target through the project's own Makefile:
+# on the host for bookworm kernels, in the sid chroot for 7.2 (sourced).
+
+# Copy the project (tracked and untracked-but-not-ignored files, no .git,
+# no build products) into an empty directory.
+copy_tree() {
+	local dst=$1
+	rm -rf "$dst"
+	mkdir -p "$dst"
+	if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$SRC" && git ls-files -co --exclude-standard -z |
+			tar --null -T - --ignore-failed-read -cf - 2>/dev/null) | tar -xf - -C "$dst"
+	else
+		(cd "$SRC" && tar --exclude=.git --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
+			--exclude='*.mod*' --exclude=Module.symvers --exclude=modules.order -cf - .) |
+			tar -xf - -C "$dst"
+	fi
+}
+
+# Build kmem_hp.ko for <name> <kver> in <dir> (per run, so that runs going
+# on at the same time never share a tree); the product is <dir>/kmem_hp.ko.
+# Output goes to <log>. Returns make's status.
+build_module() {
+	local name=$1 kver=$2 log=$3 b=$4
+	copy_tree "$b"
+	if [ "$(target_suite "$name")" = sid ]; then
+		build_in_chroot "$CACHE/chroot/sid-$kver" "$b" "$kver" >"$log" 2>&1
+	else
+		make -C "$b" KDIR="$(target_kdir "$name" "$kver")" KERNELRELEASE="$kver" >"$log" 2>&1
+	fi
+	local rc=$?
+	[ $rc -eq 0 ] && [ -f "$b/kmem_hp.ko" ] || return 1
+}
+
+# make inside the chroot, with the tree bind-mounted at /build and /proc
+# mounted (objtool needs it), in a private mount namespace: the mounts
+# vanish with it, and runs going on at the same time never see each
+# other's.
+build_in_chroot() {
+	local c=$1 b=$2 kver=$3
+	mkdir -p "$c/build"
+	unshare --mount --propagation private sh -c '
+		mount --bind "$1" "$2/build" && mount -t proc proc "$2/proc" &&
+		exec chroot "$2" make -C /build KDIR="/usr/src/linux-headers-$3" KERNELRELEASE="$3"' \
+		sh "$b" "$c" "$kver"
+}
+
+# Lines of a build log that are compiler, objtool or modpost complaints.
+build_warnings() {
+	grep -E '(warning|error):|^WARNING:|objtool:' "$1" || true
+}
