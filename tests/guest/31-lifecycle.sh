@@ -6,7 +6,7 @@
 # or unplugged; unbinding a device whose memory is online and movable
 # unplugs it (memory gone, MemTotal back, driver unbound); unbinding a
 # device whose memory cannot be offlined (online in a kernel zone and
-# full of pinned pipe buffers) logs loudly, leaves the memory online and
+# full of unmovable pipe buffers) logs loudly, leaves the memory online and
 # in /proc/iomem, does not crash, and leaves the module consistent: it can
 # be unloaded (the leaked memory keeps its resource name), reloaded, and
 # the leaked range cannot be bound again (its region stays reserved).
@@ -59,12 +59,12 @@ must modprobe "$DRV" default_state=online_kernel
 must sh -c "echo $DEV >$DAXDRV/$DRV/new_id"
 check_eq pinned-online-kernel online "$(cat $HP)"
 free_mb=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
-kh-pin $((free_mb - 300)) >/tmp/pin.out 2>&1 &
+kh-mem fill $((free_mb - 300)) >/tmp/pin.out 2>&1 &
 pin=$!
 i=0
-until grep -q pinned /tmp/pin.out; do
+until grep -q filled /tmp/pin.out; do
 	i=$((i + 1))
-	[ $i -lt 240 ] || { fail setup "expected kh-pin to pin memory within 120 s, saw: $(cat /tmp/pin.out)"; finish; }
+	[ $i -lt 240 ] || { fail setup "expected kh-mem to fill pipes within 120 s, saw: $(cat /tmp/pin.out)"; finish; }
 	sleep 0.5
 done
 note "$(cat /tmp/pin.out) of $free_mb MiB free"

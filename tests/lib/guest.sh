@@ -67,7 +67,7 @@ judge_guest() {
 	touch "$out"
 	results=$(log_section "$out" "=== KH-RESULTS-BEGIN" "=== KH-RESULTS-END")
 	echo "$results" | sed -n "s/^\(PASS\|FAIL\) /\1 $name /p"
-	if echo "$results" | grep -q '^FAIL '; then
+	if grep -q '^FAIL ' <<<"$results"; then
 		echo "    | guest output: $out, console: $con"
 	fi
 	if ! grep -q '=== KH-RESULTS-END' "$out"; then
@@ -78,7 +78,7 @@ judge_guest() {
 		fi
 		tr -d '\r' <"$con" | tail -n 30 | sed 's/^/    | /'
 		sed 's/^/    | qemu: /' "$3.qemu.log" 2>/dev/null || true
-	elif ! echo "$results" | grep -qE '^(PASS|FAIL) '; then
+	elif ! grep -qE '^(PASS|FAIL) ' <<<"$results"; then
 		echo "FAIL $name $sc: expected result lines, saw none (console: $con)"
 	fi
 	# The kernel log: the guest's dmesg dump, or the whole console if the

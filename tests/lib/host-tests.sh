@@ -80,7 +80,7 @@ host_test_unsupported() {
 	msg=$(echo "$out" | grep '^kmem_hp:' || true)
 	if [ $rc -ne 0 ] &&
 		[ "$msg" = "kmem_hp: unsupported kernel 5.10.0-99-amd64 (series 5.10); supported kernel series: 6.1.x, 6.12.x, 7.2.x" ] &&
-		! echo "$out" | grep -q ' CC '; then
+		! grep -q ' CC ' <<<"$out"; then
 		echo "PASS host unsupported-kernel"
 	else
 		echo "FAIL host unsupported-kernel: expected make to fail with the one line 'kmem_hp: unsupported kernel 5.10.0-99-amd64 ...', saw exit $rc and:"
