@@ -231,10 +231,7 @@ for b in $(echo $BLOCKS | tr ' ' '\n' | sort -rn); do
 done
 set_protect Y
 check_state ebusy-start "$DEV" online "$mem0" "$BLOCKS"
-kh-mem fill 256 >/tmp/fill.out 2>&1 &
-FILL_PID=$!
-wait_for grep -q '^filled' /tmp/fill.out || wait_for grep -q '^filled' /tmp/fill.out ||
-	{ fail ebusy-fill "expected 256 MiB of pipes filled, saw: $(cat /tmp/fill.out)"; finish; }
+fill_pipes ebusy-fill 256 "" 10
 for value in online_movable unplug offline; do
 	ev_mark "$DEV"
 	kmsg "ebusy $value"
@@ -252,7 +249,6 @@ for value in online_movable unplug offline; do
 	check_eq "ebusy-$value-failed-after-offlining-earlier-blocks" yes \
 		"$([ -n "$blk" ] && [ "$blk" -gt "$FIRST" ] && echo yes || echo "no: unmovable page reported at '$pfn'")"
 done
-kill $FILL_PID
-wait $FILL_PID 2>/dev/null
+fill_stop
 ev_stop
 finish

@@ -106,10 +106,7 @@ for b in $(echo $BA | tr ' ' '\n' | sort -rn); do
 done
 set_protect Y
 check_state ebusy-start $A online "$mem0" "$BA"
-kh-mem fill 64 1 >/tmp/fill.out 2>&1 &
-FILL_PID=$!
-wait_for grep -q '^filled' /tmp/fill.out ||
-	{ fail ebusy-fill "expected 64 MiB of pipes on node 1, saw: $(cat /tmp/fill.out)"; finish; }
+fill_pipes ebusy-fill 64 1
 for value in online_movable unplug; do
 	ev_mark $A
 	kmsg "ebusy $value"
@@ -129,7 +126,6 @@ for value in online_movable unplug; do
 	check_eq "ebusy-$value-failed-in-second-range" yes \
 		"$([ -n "$blk" ] && [ "$blk" -ge $(($1 / $(block_size))) ] && echo yes || echo "no: unmovable page reported at '$pfn'")"
 done
-kill $FILL_PID
-wait $FILL_PID 2>/dev/null
+fill_stop
 ev_stop
 finish

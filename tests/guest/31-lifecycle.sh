@@ -59,15 +59,8 @@ must modprobe "$DRV" default_state=online_kernel
 must sh -c "echo $DEV >$DAXDRV/$DRV/new_id"
 check_eq pinned-online-kernel online "$(cat $HP)"
 free_mb=$(awk '/^MemFree:/ { print int($2 / 1024) }' /proc/meminfo)
-kh-mem fill $((free_mb - 300)) >/tmp/pin.out 2>&1 &
-pin=$!
-i=0
-until grep -q filled /tmp/pin.out; do
-	i=$((i + 1))
-	[ $i -lt 240 ] || { fail setup "expected kh-mem to fill pipes within 120 s, saw: $(cat /tmp/pin.out)"; finish; }
-	sleep 0.5
-done
-note "$(cat /tmp/pin.out) of $free_mb MiB free"
+fill_pipes setup $((free_mb - 300)) "" 120
+note "$(cat /tmp/fill.out) of $free_mb MiB free"
 check_eq pinned-unplug-ebusy EBUSY "$(kh-write $HP unplug)"
 check_eq pinned-unplug-rolled-back online "$(cat $HP)"
 kmsg "unbind $DEV with pinned memory"
@@ -78,8 +71,7 @@ check_eq pinned-unbind-memtotal "+$grow kB" "+$(($(memtotal_kb) - mem0)) kB"
 check_cmd pinned-unbind-logged "a 'cannot be hotremoved until the next reboot' line" \
 	sh -c "dmesg | grep -q '$DEV: mapping0: .* cannot be hotremoved until the next reboot'"
 check_eq pinned-unbind-iomem-kept 1 "$(iomem_subtree "$DEV" | grep -c 'System RAM (kmem)')"
-kill $pin
-wait $pin 2>/dev/null
+fill_stop
 
 # The module is consistent: it unloads (the leak is not its to manage any
 # more), reloads, and refuses the leaked range like kmem does.

@@ -222,6 +222,27 @@ wait_for() {
 	done
 }
 
+# Fill MB MiB of pipes with kh-mem (unmovable kernel pages; bound to NODE
+# if given) in the background and wait up to SECONDS (default 10) for it;
+# FILL_PID is the filler, stop it with fill_stop. Stops the scenario with a
+# FAIL named NAME if the fill does not complete.
+fill_pipes() {
+	local name=$1 mb=$2 node=$3 secs=${4:-10} i=0
+	kh-mem fill "$mb" $node >/tmp/fill.out 2>&1 &
+	FILL_PID=$!
+	until grep -q '^filled' /tmp/fill.out; do
+		i=$((i + 1))
+		[ $i -lt $((secs * 5)) ] ||
+			{ fail "$name" "expected $mb MiB of pipes filled within $secs s, saw: $(cat /tmp/fill.out)"; finish; }
+		sleep 0.2
+	done
+}
+
+fill_stop() {
+	kill "$FILL_PID"
+	wait "$FILL_PID" 2>/dev/null
+}
+
 # --- kmem-style binding checks --------------------------------------------
 
 # State every block of a device must be in right after a bind that lets the
