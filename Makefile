@@ -47,8 +47,9 @@ clean: clean-generated
 	@if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
 
 install: modules
-	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(KERNELRELEASE)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KERNELRELEASE)
 	$(MAKE) -C tools install PREFIX=$(PREFIX)
 	install -D -m 0644 modprobe.d/kmem_hp.conf $(DESTDIR)$(PREFIX)/share/kmem_hp/kmem_hp.conf
 
