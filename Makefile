@@ -4,9 +4,9 @@
 #
 #   make [KERNELRELEASE=<uname -r>] [KDIR=<headers>]   build kmem_hp.ko
 #   make tools          build tools/daxctl (needs libdaxctl, libkmod, json-c)
-#   make install        install the module (updates/, depmod), tools/daxctl in
-#                       $(PREFIX)/sbin and the opt-in modprobe.d snippet in
-#                       $(PREFIX)/share/kmem_hp
+#   make install        install the module (updates/, depmod) and install-tools
+#   make install-tools  install tools/daxctl in $(PREFIX)/sbin and the opt-in
+#                       modprobe.d snippet in $(PREFIX)/share/kmem_hp
 #   make dkms-install   register, build and install through DKMS
 #   make check          the whole QEMU test suite on every kernel line
 #   make demo           boot a Debian kernel in QEMU and show kmem_hp at work
@@ -20,7 +20,7 @@ PREFIX ?= /usr/local
 GEN := compat/generated/kmem_hp_config.h
 GEN_KDIR := compat/generated/kdir
 
-.PHONY: all modules tools probe clean clean-generated install dkms-install check demo style
+.PHONY: all modules tools probe clean clean-generated install install-tools dkms-install check demo style
 
 all: modules
 
@@ -46,10 +46,12 @@ clean: clean-generated
 	rm -f kmem_hp.ko
 	@if [ -f tools/Makefile ]; then $(MAKE) -C tools clean; fi
 
-install: modules
+install: modules install-tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=updates \
 		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KERNELRELEASE)
+
+install-tools: tools
 	$(MAKE) -C tools install PREFIX=$(PREFIX)
 	install -D -m 0644 modprobe.d/kmem_hp.conf $(DESTDIR)$(PREFIX)/share/kmem_hp/kmem_hp.conf
 
