@@ -224,12 +224,7 @@ wait $MEV_PID 2>/dev/null
 # --- EBUSY -------------------------------------------------------------------
 hp_write "$DEV" offline
 check_eq ebusy-setup-offline OK "$HP_RES"
-set_protect N
-for b in $(echo $BLOCKS | tr ' ' '\n' | sort -rn); do
-	echo online_kernel >$MEMDIR/memory$b/state ||
-		fail ebusy-setup "expected memory$b to go online_kernel by hand, saw an error"
-done
-set_protect Y
+online_kernel_last_first "$BLOCKS"
 check_state ebusy-start "$DEV" online "$mem0" "$BLOCKS"
 fill_pipes ebusy-fill 256 "" 10
 for value in online_movable unplug offline; do

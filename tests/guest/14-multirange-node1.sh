@@ -99,12 +99,7 @@ check_state end-$B $B online_movable "$mem00" "$BB"
 # --- EBUSY with two ranges on node 1 ---------------------------------------------
 # Online the blocks by hand, last first, so that the last blocks head node
 # 1's free lists; fill pipes bound to node 1.
-set_protect N
-for b in $(echo $BA | tr ' ' '\n' | sort -rn); do
-	echo online_kernel >$MEMDIR/memory$b/state ||
-		fail ebusy-setup "expected memory$b to go online_kernel by hand, saw an error"
-done
-set_protect Y
+online_kernel_last_first "$BA"
 check_state ebusy-start $A online "$mem0" "$BA"
 fill_pipes ebusy-fill 64 1
 for value in online_movable unplug; do

@@ -17,10 +17,10 @@
 load_pmem_modules
 must modprobe kmem
 must modprobe "$DRV"
-A=$(create_devdax namespace0.0) && [ -n "$A" ] || { fail setup "expected dax device on namespace0.0"; finish; }
-K=$(create_devdax namespace1.0) && [ -n "$K" ] || { fail setup "expected dax device on namespace1.0"; finish; }
-must dax_unbind "$A"
-must dax_unbind "$K"
+setup_unbound_devdax namespace0.0
+A=$DEV
+setup_unbound_devdax namespace1.0
+K=$DEV
 
 # The other device: in-tree kmem, memory added offline, onlined movable by hand.
 base=$(all_blocks)

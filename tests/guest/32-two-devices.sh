@@ -15,10 +15,10 @@
 
 load_pmem_modules
 must modprobe "$DRV"
-A=$(create_devdax namespace0.0) && [ -n "$A" ] || { fail setup "expected dax device on namespace0.0"; finish; }
-B=$(create_devdax namespace1.0) && [ -n "$B" ] || { fail setup "expected dax device on namespace1.0"; finish; }
-must dax_unbind "$A"
-must dax_unbind "$B"
+setup_unbound_devdax namespace0.0
+A=$DEV
+setup_unbound_devdax namespace1.0
+B=$DEV
 base=$(all_blocks)
 must sh -c "echo $B >$DAXDRV/$DRV/new_id"
 BB=$(new_blocks "$base" "$(all_blocks)")

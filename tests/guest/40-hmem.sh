@@ -23,13 +23,11 @@
 # append: memmap=1G%4G+0xefffffff
 . ./lib.sh
 
-SNIPPET=/usr/local/share/kmem_hp/kmem_hp.conf
 # kmod's modprobe, the one udev and daxctl use (busybox sh would run its
 # own applet for a plain "modprobe", which knows no install directives).
 KMOD=/sbin/modprobe
 check_eq snippet-shipped yes "$([ -f $SNIPPET ] && echo yes || echo no)"
-mkdir -p /etc/modprobe.d
-cp $SNIPPET /etc/modprobe.d/kmem_hp.conf
+snippet_install
 
 # On node 1: its blocks are linked under node1, none under node0.
 on_node1() {
@@ -51,10 +49,7 @@ base=$(all_blocks)
 case $KERNEL in
 6.1)
 	check_eq devdax-on-6.1 device_dax "$(dax_driver "$DEV")"
-	kmsg "modprobe kmem (snippet installed)"
-	must $KMOD kmem
-	check_eq snippet-loads-kmem_hp yes "$([ -d /sys/module/$DRV ] && echo yes || echo no)"
-	check_eq snippet-keeps-kmem-out no "$([ -d /sys/module/kmem ] && echo yes || echo no)"
+	snippet_modprobe_kmem
 	check_cmd kmem_type-no-effect-logged "the 'kmem_type=Y has no effect' line" \
 		sh -c "dmesg | grep -q 'kmem_type=Y has no effect'"
 	check_eq still-devdax device_dax "$(dax_driver "$DEV")"
@@ -63,10 +58,7 @@ case $KERNEL in
 	;;
 *)
 	check_eq kmem-type-unbound none "$(dax_driver "$DEV")"
-	kmsg "modprobe kmem (snippet installed)"
-	must $KMOD kmem
-	check_eq snippet-loads-kmem_hp yes "$([ -d /sys/module/$DRV ] && echo yes || echo no)"
-	check_eq snippet-keeps-kmem-out no "$([ -d /sys/module/kmem ] && echo yes || echo no)"
+	snippet_modprobe_kmem
 	wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
 	;;
 esac
@@ -86,7 +78,7 @@ check_eq node1-unplugged-no-blocks "" "$(new_blocks "$base" "$(all_blocks)")"
 # daxctl work as they always did.
 must sh -c "echo $DEV >$DAXDRV/$DRV/unbind"
 must rmmod "$DRV"
-rm /etc/modprobe.d/kmem_hp.conf
+snippet_remove
 kmsg "opted out: modprobe kmem"
 # Online movable, so that the test can give the memory back afterwards.
 policy=$(cat $MEMDIR/auto_online_blocks)

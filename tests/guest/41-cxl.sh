@@ -19,8 +19,7 @@
 
 KMOD=/sbin/modprobe
 C=/sys/bus/cxl/devices
-mkdir -p /etc/modprobe.d
-cp /usr/local/share/kmem_hp/kmem_hp.conf /etc/modprobe.d/kmem_hp.conf
+snippet_install
 
 for m in cxl_acpi cxl_pci cxl_mem dax_cxl device_dax; do
 	must $KMOD $m
@@ -65,10 +64,7 @@ note "region $R -> $DEV, target_node $node, size $(cat $DAXDEV/$DEV/size)"
 check_eq cxl-node-not-0 yes "$([ "$node" -gt 0 ] && echo yes || echo "no ($node)")"
 check_eq kmem-type-unbound none "$(dax_driver "$DEV")"
 
-kmsg "modprobe kmem (snippet installed)"
-must $KMOD kmem
-check_eq snippet-loads-kmem_hp yes "$([ -d /sys/module/$DRV ] && echo yes || echo no)"
-check_eq snippet-keeps-kmem-out no "$([ -d /sys/module/kmem ] && echo yes || echo no)"
+snippet_modprobe_kmem
 wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
 check_eq auto-bound "$DRV" "$(dax_driver "$DEV")"
 check_eq default-state online_movable "$(cat $DAXDEV/$DEV/hotplug)"
@@ -87,7 +83,7 @@ check_eq final-state offline "$(cat $DAXDEV/$DEV/hotplug)"
 # Opted out: the in-tree kmem takes kmem-type devices as before.
 must sh -c "echo $DEV >$DAXDRV/$DRV/unbind"
 must rmmod "$DRV"
-rm /etc/modprobe.d/kmem_hp.conf
+snippet_remove
 policy=$(cat $MEMDIR/auto_online_blocks)
 must sh -c "echo online_movable >$MEMDIR/auto_online_blocks"
 must $KMOD kmem

@@ -224,3 +224,19 @@ node_memtotal_kb() {
 		echo 0
 	fi
 }
+
+# Online BLOCKS (a device's, currently offline) to a kernel zone by hand,
+# last block first, with protect=N for the moment: the kernel's next
+# allocations then come from the last blocks, so pipe buffers filled
+# afterwards land there and offlining the device fails late (EBUSY), after
+# its earlier blocks were changed, which exercises the rollback. Reports a
+# FAIL named ebusy-setup for a block that would not go online.
+online_kernel_last_first() {
+	local b
+	set_protect N
+	for b in $(echo $1 | tr ' ' '\n' | sort -rn); do
+		echo online_kernel >$MEMDIR/memory$b/state ||
+			fail ebusy-setup "expected memory$b to go online_kernel by hand, saw an error"
+	done
+	set_protect Y
+}

@@ -212,6 +212,30 @@ setup_unbound_devdax() {
 	must dax_unbind "$DEV"
 }
 
+# --- the opt-in modprobe.d snippet (modprobe.d/kmem_hp.conf) -------------
+
+SNIPPET=/usr/local/share/kmem_hp/kmem_hp.conf
+
+snippet_install() {
+	mkdir -p /etc/modprobe.d
+	cp $SNIPPET /etc/modprobe.d/kmem_hp.conf
+}
+
+snippet_remove() {
+	rm -f /etc/modprobe.d/kmem_hp.conf
+}
+
+# What udev does for a new dax device (modprobe of the dax:t0 modules,
+# i.e. kmem), through kmod's modprobe (busybox sh would run its own
+# applet, which knows no install directives): with the snippet installed,
+# kmem_hp must be loaded instead of kmem.
+snippet_modprobe_kmem() {
+	kmsg "modprobe kmem (snippet installed)"
+	must /sbin/modprobe kmem
+	check_eq snippet-loads-kmem_hp yes "$([ -d /sys/module/$DRV ] && echo yes || echo no)"
+	check_eq snippet-keeps-kmem-out no "$([ -d /sys/module/kmem ] && echo yes || echo no)"
+}
+
 # Wait (up to ~5 s) until a condition command succeeds.
 wait_for() {
 	local i=0
