@@ -5,8 +5,8 @@
  * struct device keeps its offline/offline_disabled bits in dev->flags,
  * read and written through dev_offline(), dev_set_offline(),
  * dev_clear_offline() and dev_offline_disabled() (7.2); older kernels
- * have the 'bool offline:1' bitfields. Driver core change of the 7.x
- * cycle converting struct device bitfields to flag bits.
+ * have the 'bool offline:1' bitfields. Driver core conversion of struct
+ * device's bitfields to flag bits (mainline after 6.12, in 7.2).
  */
 #include <linux/device.h>
 

@@ -2,10 +2,14 @@
 /*
  * @define KMEM_HP_HAVE_MEMORY_NOTIFY_NID
  *
- * struct memory_notify still carries status_change_nid. Upstream v6.17,
- * "mm,memory_hotplug: remove status_change_nid_normal and refactor
- * accordingly" / the node-notifier series moved node state changes to
- * the node_notify chain; 7.2 has only start_pfn and nr_pages.
+ * struct memory_notify still carries status_change_nid. Upstream's
+ * memory-hotplug node-notifier series (mainline after 6.12) moved node
+ * state changes to the new node_notify chain (register_node_notifier());
+ * 7.2's struct has only start_pfn and nr_pages.
+ *
+ * Diagnostic: no kmem_hp code depends on it (the driver is written to work
+ * with either variant); the build log says which one the headers carry,
+ * which is what tells 6.12.107 from 6.12.111+ in a bug report.
  */
 #include <linux/memory.h>
 

@@ -6,11 +6,11 @@
  * @export mt_calc_adistance
  *
  * Memory types per abstract distance, as dax/kmem uses them since
- * upstream v6.9, "memory tier: dax/kmem: introduce an abstract layer for
- * finding, allocating, and putting memory types", with
- * mt_calc_adistance() from v6.7, "memory tiering: add abstract distance
- * calculation algorithms management". 6.1 has one global type made with
- * alloc_memory_type()/destroy_memory_type().
+ * upstream "memory tier: dax/kmem: introduce an abstract layer for
+ * finding, allocating, and putting memory types", with mt_calc_adistance()
+ * from "memory tiering: add abstract distance calculation algorithms
+ * management" (both between 6.1 and 6.12). 6.1 has one global type made
+ * with alloc_memory_type()/destroy_memory_type().
  */
 #include <linux/memory-tiers.h>
 

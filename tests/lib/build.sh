@@ -51,3 +51,27 @@ build_in_chroot() {
 build_warnings() {
 	grep -E '(warning|error):|^WARNING:|objtool:' "$1" || true
 }
+
+# The compat probe results a kernel's headers must give (kernel-api.md
+# §7.4), as "NAME=yes|no" words in the order conftest.sh prints them.
+expected_probes() {
+	case $1 in
+	6.1.*) echo DEV_OFFLINE_ACCESSORS=no ENUM_MMOP=no MEM_PREPARE_ONLINE=no MEMORY_BLOCK_STATE_ENUM=no MEMORY_NOTIFY_NID=yes MT_FIND_ALLOC_MEMORY_TYPE=no ;;
+	6.12.107*) echo DEV_OFFLINE_ACCESSORS=no ENUM_MMOP=no MEM_PREPARE_ONLINE=yes MEMORY_BLOCK_STATE_ENUM=no MEMORY_NOTIFY_NID=yes MT_FIND_ALLOC_MEMORY_TYPE=yes ;;
+	6.12.*) echo DEV_OFFLINE_ACCESSORS=no ENUM_MMOP=yes MEM_PREPARE_ONLINE=yes MEMORY_BLOCK_STATE_ENUM=yes MEMORY_NOTIFY_NID=yes MT_FIND_ALLOC_MEMORY_TYPE=yes ;;
+	7.2.*) echo DEV_OFFLINE_ACCESSORS=yes ENUM_MMOP=yes MEM_PREPARE_ONLINE=no MEMORY_BLOCK_STATE_ENUM=yes MEMORY_NOTIFY_NID=no MT_FIND_ALLOC_MEMORY_TYPE=yes ;;
+	esac
+}
+
+# check_probes NAME TEST KVER LOG: the probe results in a build log are the
+# ones kernel-api.md gives for that kernel.
+check_probes() {
+	local name=$1 test=$2 kver=$3 log=$4 want saw
+	want=$(expected_probes "$kver")
+	saw=$(sed -n 's/^kmem_hp: probe KMEM_HP_HAVE_\([A-Z0-9_]*\): \(yes\|no\)$/\1=\2/p' "$log" | tr '\n' ' ' | sed 's/ $//')
+	if [ "$want" = "$saw" ]; then
+		echo "PASS $name $test"
+	else
+		echo "FAIL $name $test: expected '$want', saw '$saw' (log: $log)"
+	fi
+}

@@ -53,6 +53,7 @@ host_test_build_612107() {
 	fi
 	if build_module "$name" "$KVER_6_12_107" "$log" "$dir/build-$KVER_6_12_107"; then
 		echo "PASS $name build-6.12.107"
+		check_probes "$name" build-6.12.107-probes "$KVER_6_12_107" "$log"
 	else
 		echo "FAIL $name build-6.12.107: expected kmem_hp.ko from make KDIR=/usr/src/linux-headers-$KVER_6_12_107, saw a failed build (log: $log)"
 		tail -n 15 "$log" | sed 's/^/    | /'

@@ -61,8 +61,6 @@ struct dax_device_driver {
 	void (*remove)(struct dev_dax *dev);
 };
 
-#define KMEM_HP_IORESOURCE_DAX_KMEM	BIT(1)
-
 /*
  * With @kmem_type, kmem_hp matches kmem-type devices (CXL RAM regions,
  * soft-reserved hmem: IORESOURCE_DAX_KMEM) like kmem does, and binds them
