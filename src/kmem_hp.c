@@ -7,9 +7,12 @@
  * Bind adds every memory-block aligned range of the device to a static
  * memory group on the device's target node and registers the node's
  * memory tier, exactly as the in-tree kmem of the running kernel does;
- * onlining is left to the kernel's auto-online policy. Unbind unplugs
- * the memory (offline, then remove); memory that cannot be removed is
- * left behind with everything the kernel still references, as kmem does.
+ * onlining is left to the kernel's auto-online policy, or the device is
+ * put in default_state all or nothing. Unbind unplugs the memory
+ * (offline, then remove). Memory that cannot be removed, at unbind or
+ * after a bind whose change and rollback both failed, is left behind with
+ * everything the kernel still references (kmem_hp_abandon()), as kmem
+ * does.
  */
 #include <linux/device.h>
 #include <linux/err.h>
@@ -28,8 +31,9 @@
 const char *kmem_hp_res_name;
 /*
  * Set once memory could not be removed: /proc/iomem still points at
- * kmem_hp_res_name, so it must outlive the module. Written by unbind
- * (serialised by the driver core), read at module exit only.
+ * kmem_hp_res_name, so it must outlive the module. Written by probe and
+ * remove (under a device's lock; only ever set to true), read at module
+ * exit only.
  */
 static bool kmem_hp_any_hotremove_failed;
 
@@ -168,34 +172,40 @@ static int kmem_hp_reserve_ranges(struct kmem_hp_dev *kdev)
 	return 0;
 }
 
-/*
- * default_state=system: add every range and let the kernel's auto-online
- * policy decide, as kmem does; once some memory is added, a range that
- * fails is skipped (kmem keeps what it could add).
- */
-static int kmem_hp_add_system(struct kmem_hp_dev *kdev)
-{
-	int i, rc = 0, mapped = 0;
-
-	WRITE_ONCE(kdev->owner, current);
-	for (i = 0; i < kdev->nr_ranges; i++) {
-		if (!kdev->ranges[i].res)
-			continue;
-		rc = kmem_hp_add_range(kdev, i, false);
-		if (!rc)
-			mapped++;
-		else if (!mapped)
-			break;
-	}
-	WRITE_ONCE(kdev->owner, NULL);
-	return mapped ? 0 : rc;
-}
-
 static void kmem_hp_free_dev(struct kmem_hp_dev *kdev)
 {
+	kvfree(kdev->blocks);
 	mutex_destroy(&kdev->lock);
-	kfree(kdev->res_name);
 	kfree(kdev);
+}
+
+/*
+ * Memory of @kdev stays added (a removal and its rollback failed, at
+ * unbind or at a failed bind): leave it to the kernel like kmem does.
+ * What the kernel still references stays: the reservations of the added
+ * ranges, their name, the memory group, the node's memory tier, and the
+ * "System RAM (kmem)" name (kmem_hp_any_hotremove_failed). The device is
+ * forgotten by the notifier (no longer protected, module reference
+ * dropped), the unused reservations are released, and kdev is freed.
+ * Caller holds kdev->lock, which this drops.
+ */
+static void kmem_hp_abandon(struct kmem_hp_dev *kdev, int rc)
+{
+	int i;
+
+	for (i = 0; i < kdev->nr_ranges; i++) {
+		struct kmem_hp_range *r = &kdev->ranges[i];
+
+		if (r->added)
+			dev_err(kdev->dev, "mapping%d: %#llx-%#llx cannot be hotremoved until the next reboot: %d\n",
+				i, r->start, r->start + r->size - 1, rc);
+	}
+	kmem_hp_any_hotremove_failed = true;
+	kmem_hp_unpublish(kdev);
+	kmem_hp_put_blocks(kdev);
+	kmem_hp_release_ranges(kdev);
+	mutex_unlock(&kdev->lock);
+	kmem_hp_free_dev(kdev);
 }
 
 static int kmem_hp_probe(struct dev_dax *dev_dax)
@@ -203,6 +213,7 @@ static int kmem_hp_probe(struct dev_dax *dev_dax)
 	struct device *dev = &dev_dax->dev;
 	int state = READ_ONCE(kmem_hp_default_state);
 	struct kmem_hp_dev *kdev;
+	const char *res_name;
 	int rc;
 	u64 total;
 
@@ -229,6 +240,7 @@ static int kmem_hp_probe(struct dev_dax *dev_dax)
 	kdev->nr_ranges = dev_dax->nr_range;
 	mutex_init(&kdev->lock);
 	INIT_LIST_HEAD(&kdev->node);
+	INIT_DELAYED_WORK(&kdev->bind_event, kmem_hp_bind_event_fn);
 
 	total = kmem_hp_init_ranges(kdev, dev_dax);
 	if (!total) {
@@ -238,14 +250,15 @@ static int kmem_hp_probe(struct dev_dax *dev_dax)
 	}
 
 	rc = -ENOMEM;
-	kdev->res_name = kstrdup(dev_name(dev), GFP_KERNEL);
-	if (!kdev->res_name)
+	res_name = kstrdup(dev_name(dev), GFP_KERNEL);
+	if (!res_name)
 		goto err_free_dev;
+	kdev->res_name = res_name;
 
 	kdev->mtype = kmem_hp_memtype_attach(kdev->nid);
 	if (IS_ERR(kdev->mtype)) {
 		rc = PTR_ERR(kdev->mtype);
-		goto err_free_dev;
+		goto err_free_res_name;
 	}
 
 	rc = memory_group_register_static(kdev->nid, PFN_UP(total));
@@ -257,18 +270,27 @@ static int kmem_hp_probe(struct dev_dax *dev_dax)
 	rc = kmem_hp_reserve_ranges(kdev);
 	if (rc)
 		goto err_release_ranges;
+	rc = -ENOMEM;
+	kdev->blocks = kvcalloc(kdev->nr_blocks, sizeof(*kdev->blocks), GFP_KERNEL);
+	if (!kdev->blocks)
+		goto err_release_ranges;
 	kmem_hp_publish(kdev);
-	if (state == KMEM_HP_SYSTEM)
-		rc = kmem_hp_add_system(kdev);
-	else
-		rc = kmem_hp_set_state(kdev, state);
+	rc = kmem_hp_bind_add(kdev, state);
+	if (rc && kmem_hp_any_added(kdev)) {
+		/* The change and its rollback failed: memory stays added. */
+		dev_err(dev, "bind failed (%d) with memory still added; it stays in use until the next reboot\n",
+			rc);
+		kmem_hp_abandon(kdev, rc);
+		return rc;
+	}
 	if (rc)
 		goto err_unpublish;
-	state = kmem_hp_get_state(kdev);
+	kdev->bind_event_pending = true;
 	mutex_unlock(&kdev->lock);
 
 	dev_set_drvdata(dev, kdev);
-	kmem_hp_notify_state(kdev, state);
+	/* The bus notifier normally sends it first (kmem_hp_sysfs.c). */
+	schedule_delayed_work(&kdev->bind_event, HZ / 10);
 	return 0;
 
 err_unpublish:
@@ -279,6 +301,8 @@ err_release_ranges:
 	memory_group_unregister(kdev->mgid);
 err_detach_memtype:
 	kmem_hp_memtype_detach(kdev->nid, kdev->mtype);
+err_free_res_name:
+	kfree(res_name);
 err_free_dev:
 	kmem_hp_free_dev(kdev);
 	return rc;
@@ -288,39 +312,32 @@ static void kmem_hp_remove(struct dev_dax *dev_dax)
 {
 	struct device *dev = &dev_dax->dev;
 	struct kmem_hp_dev *kdev = dev_get_drvdata(dev);
-	bool leaked = false;
-	int i, rc;
+	int rc;
+
+	/* With the device lock held: the work only tries to take it. */
+	cancel_delayed_work_sync(&kdev->bind_event);
+	dev_set_drvdata(dev, NULL);
 
 	/*
-	 * Unbind cannot fail. Unplug everything first; if that fails the
-	 * memory stays where it was (the transition rolls back), and with it
-	 * its reservations, the memory group, the tier and kdev, which the
-	 * kernel still references, until reboot.
+	 * Unbind cannot fail. Unplug everything first (not abortable: the
+	 * unbinding task's signals change nothing); if that fails the
+	 * memory stays where it was (the change rolls back) and is left to
+	 * the kernel.
 	 */
 	mutex_lock(&kdev->lock);
-	rc = kmem_hp_set_state(kdev, KMEM_HP_UNPLUGGED);
-	for (i = 0; i < kdev->nr_ranges; i++) {
-		struct kmem_hp_range *r = &kdev->ranges[i];
-
-		if (!r->added)
-			continue;
-		dev_err(dev, "mapping%d: %#llx-%#llx cannot be hotremoved until the next reboot: %d\n",
-			i, r->start, r->start + r->size - 1, rc);
-		leaked = true;
+	rc = kmem_hp_set_state(kdev, KMEM_HP_UNPLUGGED, false);
+	if (kmem_hp_any_added(kdev)) {
+		dev_err(dev, "unbound with memory still added; it stays in use until the next reboot\n");
+		kmem_hp_abandon(kdev, rc ?: -EBUSY);
+		return;
 	}
 	kmem_hp_unpublish(kdev);
 	kmem_hp_release_ranges(kdev);
 	mutex_unlock(&kdev->lock);
 
-	if (leaked) {
-		kmem_hp_any_hotremove_failed = true;
-		dev_err(dev, "unbound with memory still added; it stays in use until the next reboot\n");
-		return;
-	}
-
-	dev_set_drvdata(dev, NULL);
 	memory_group_unregister(kdev->mgid);
 	kmem_hp_memtype_detach(kdev->nid, kdev->mtype);
+	kfree(kdev->res_name);
 	kmem_hp_free_dev(kdev);
 }
 
@@ -334,6 +351,10 @@ static int __init kmem_hp_init(void)
 {
 	int rc;
 
+	rc = kmem_hp_hotplug_lock_init();
+	if (rc)
+		return rc;
+
 	/* Permanently allocated if any memory cannot be removed. */
 	kmem_hp_res_name = kstrdup_const("System RAM (kmem)", GFP_KERNEL);
 	if (!kmem_hp_res_name)
@@ -343,19 +364,36 @@ static int __init kmem_hp_init(void)
 	if (rc)
 		goto err_free_res_name;
 
-	rc = kmem_hp_notifier_init();
+	rc = kmem_hp_job_init();
 	if (rc)
 		goto err_memtypes_exit;
+
+	rc = kmem_hp_fault_init();
+	if (rc)
+		goto err_job_exit;
+
+	rc = kmem_hp_notifier_init();
+	if (rc)
+		goto err_fault_exit;
 
 	if (!kmem_hp_dax_driver_init(&kmem_hp_driver, kmem_type))
 		pr_warn("kmem_hp: kmem_type=Y has no effect: this kernel's dax bus has no kmem-type devices\n");
 	rc = __dax_driver_register(&kmem_hp_driver, THIS_MODULE, KBUILD_MODNAME);
 	if (rc)
 		goto err_notifier_exit;
+	rc = kmem_hp_bind_events_init(&kmem_hp_driver.drv);
+	if (rc)
+		goto err_driver_unregister;
 	return 0;
 
+err_driver_unregister:
+	dax_driver_unregister(&kmem_hp_driver);
 err_notifier_exit:
 	kmem_hp_notifier_exit();
+err_fault_exit:
+	kmem_hp_fault_exit();
+err_job_exit:
+	kmem_hp_job_exit();
 err_memtypes_exit:
 	kmem_hp_memtypes_exit();
 err_free_res_name:
@@ -366,7 +404,10 @@ err_free_res_name:
 static void __exit kmem_hp_exit(void)
 {
 	dax_driver_unregister(&kmem_hp_driver);
+	kmem_hp_bind_events_exit();
 	kmem_hp_notifier_exit();
+	kmem_hp_fault_exit();
+	kmem_hp_job_exit();
 	if (!kmem_hp_any_hotremove_failed)
 		kfree_const(kmem_hp_res_name);
 	kmem_hp_memtypes_exit();

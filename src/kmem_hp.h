@@ -10,8 +10,10 @@
 #include <linux/memory_hotplug.h>
 #include <linux/mutex.h>
 #include <linux/range.h>
+#include <linux/signal.h>
 #include <linux/sysfs.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 struct dev_dax;
 struct dax_device_driver;
@@ -43,6 +45,7 @@ enum kmem_hp_state {
  * @size: length rounded down to whole memory blocks; 0 if nothing of the
  *	range is block aligned (the range is never used)
  * @first_block: index of the range's first block among the device's blocks
+ *	(&struct kmem_hp_dev.blocks)
  * @res: the "daxX.Y" reservation of [@start, @start + @size), held while
  *	the device is bound; NULL if the range could not be reserved (and
  *	is then never used)
@@ -67,23 +70,34 @@ struct kmem_hp_range {
  * @mhp_flags: flags of every add (memory group, memmap_on_memory as the
  *	device said at bind)
  * @mtype: memory tier type attached to @nid for this device
- * @res_name: name of the reservations ("daxX.Y"); leaked with them when
- *	memory cannot be removed
+ * @res_name: name of the reservations ("daxX.Y"); left to the kernel with
+ *	them when memory cannot be removed
  * @node: entry in the notifier's RCU list of managed devices
  * @lock: serialises whole-device transitions (bind, state changes,
- *	unbind) and state reads; protects @ranges[].res and
- *	@ranges[].added
- * @owner: the task running a transition of this device, NULL otherwise.
- *	Written under @lock; read locklessly by the memory notifier, which
- *	runs in the thread that starts a block change, so comparing with
- *	current is exact
+ *	unbind), state reads and state uevents; protects @ranges[].res,
+ *	@ranges[].added, @blocks and @bind_event_pending. A transition runs
+ *	in a worker (a thread or a work item, kmem_hp_job.c) on behalf of
+ *	the task holding @lock, which waits for it: the worker uses what
+ *	@lock protects as that task's agent
+ * @owner: the task running a transition of this device (its worker),
+ *	NULL otherwise. Written by the worker while the lock holder waits;
+ *	read locklessly by the memory notifier, which runs in the thread
+ *	that starts a block change, so comparing with current is exact
  * @adding: @owner is adding memory that must stay offline (the notifier
  *	vetoes the kernel's auto-online). Same rules as @owner
+ * @bind_event_pending: the bind-time state uevent is still to be sent;
+ *	it goes out (under @lock, before any later state uevent) once the
+ *	driver core has created the hotplug attribute
+ * @bind_event: sends the bind-time uevent after probe has returned
  * @nr_online: online memory blocks of the device, counted by the notifier
  *	from MEM_ONLINE/MEM_OFFLINE whoever made the change; while it is
  *	not zero the device holds a reference on the module, so rmmod is
  *	refused ("in use") while any managed memory is online
  * @nr_blocks: memory blocks of all usable ranges
+ * @blocks: @nr_blocks memory blocks, indexed like the ranges' blocks; an
+ *	entry holds a reference on the block's device while its range is
+ *	added and is NULL otherwise. Reads and transitions use these, never
+ *	a walk of the memory bus
  * @nr_ranges: entries in @ranges (the dax device's nr_range)
  * @ranges: the device's ranges
  *
@@ -100,10 +114,26 @@ struct kmem_hp_dev {
 	struct mutex lock;
 	struct task_struct *owner;
 	bool adding;
+	bool bind_event_pending;
+	struct delayed_work bind_event;
 	atomic_t nr_online;
 	unsigned long nr_blocks;
+	struct memory_block **blocks;
 	int nr_ranges;
 	struct kmem_hp_range ranges[];
+};
+
+/*
+ * The steps of a transition, each of which can be made to fail on demand
+ * (kmem_hp_fault.c) on kernels with CONFIG_FAULT_INJECTION_DEBUG_FS.
+ */
+enum kmem_hp_step {
+	KMEM_HP_STEP_ADD,	/* per range */
+	KMEM_HP_STEP_OFFLINE,	/* per block */
+	KMEM_HP_STEP_REMOVE,	/* per range */
+	KMEM_HP_STEP_ONLINE,	/* per block */
+	KMEM_HP_STEP_ZONE,	/* per block: the zone check after an online */
+	KMEM_HP_NR_STEPS,
 };
 
 /* kmem_hp.c: name of the added memory resource ("System RAM (kmem)") */
@@ -115,20 +145,68 @@ int kmem_hp_dax_validate(struct dev_dax *dev_dax,
 int kmem_hp_dax_range(struct dev_dax *dev_dax, int i, struct range *aligned);
 
 /* kmem_hp_blocks.c: memory blocks and whole-device transitions */
-int kmem_hp_add_range(struct kmem_hp_dev *kdev, int i, bool offline);
-int kmem_hp_set_state(struct kmem_hp_dev *kdev, enum kmem_hp_state target);
-enum kmem_hp_state kmem_hp_get_state(struct kmem_hp_dev *kdev);
+int kmem_hp_add_system(struct kmem_hp_dev *kdev);
+int kmem_hp_transition(struct kmem_hp_dev *kdev, enum kmem_hp_state target,
+		       bool *abort);
+int kmem_hp_get_state(struct kmem_hp_dev *kdev);
+void kmem_hp_put_blocks(struct kmem_hp_dev *kdev);
+bool kmem_hp_any_added(struct kmem_hp_dev *kdev);
+
+/*
+ * kmem_hp_job.c: transitions run by a worker thread. The lock holder
+ * forwards a signal it gets to the worker as this signal, which the
+ * worker accepts only until its rollback starts.
+ */
+#define KMEM_HP_ABORT_SIGNAL	SIGINT
+
+int kmem_hp_set_state(struct kmem_hp_dev *kdev, enum kmem_hp_state target,
+		      bool abortable);
+int kmem_hp_bind_add(struct kmem_hp_dev *kdev, int state);
+int kmem_hp_job_init(void);
+void kmem_hp_job_exit(void);
 
 /* kmem_hp_sysfs.c: the hotplug/state attributes and the state names */
 extern const struct attribute_group *kmem_hp_dev_groups[];
 extern const char * const kmem_hp_state_names[KMEM_HP_NR_STATES];
 int kmem_hp_parse_state(const char *buf, size_t count, bool allow_system);
 void kmem_hp_notify_state(struct kmem_hp_dev *kdev, enum kmem_hp_state state);
+void kmem_hp_flush_bind_event(struct kmem_hp_dev *kdev);
+void kmem_hp_bind_event_fn(struct work_struct *work);
+int kmem_hp_bind_events_init(struct device_driver *drv);
+void kmem_hp_bind_events_exit(void);
 
 /* kmem_hp_notifier.c: the memory notifier and the managed-device list */
 int kmem_hp_notifier_init(void);
 void kmem_hp_notifier_exit(void);
 void kmem_hp_publish(struct kmem_hp_dev *kdev);
 void kmem_hp_unpublish(struct kmem_hp_dev *kdev);
+
+/* kmem_hp_hotplug_lock.c: the kernel's device_hotplug_lock */
+int kmem_hp_hotplug_lock_init(void);
+void kmem_hp_lock_device_hotplug(void);
+void kmem_hp_unlock_device_hotplug(void);
+
+/* kmem_hp_fault.c: fault injection at every step (debug kernels only) */
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+int kmem_hp_fault_init(void);
+void kmem_hp_fault_exit(void);
+int kmem_hp_fault(struct kmem_hp_dev *kdev, enum kmem_hp_step step,
+		  bool rollback, const char *what);
+#else
+static inline int kmem_hp_fault_init(void)
+{
+	return 0;
+}
+
+static inline void kmem_hp_fault_exit(void)
+{
+}
+
+static inline int kmem_hp_fault(struct kmem_hp_dev *kdev, enum kmem_hp_step step,
+				bool rollback, const char *what)
+{
+	return 0;
+}
+#endif
 
 #endif /* KMEM_HP_H */

@@ -2,26 +2,34 @@
 /*
  * kmem_hp: memory blocks of a device and whole-device transitions.
  *
- * Only exported symbols are used. A block is onlined or offlined the way
- * device_online()/device_offline() do it, through the memory bus's own
- * online/offline callbacks (address-taken, so callable under IBT), with
- * the online type set first as state_store() does. The device's blocks
- * are found with one walk of the memory bus.
+ * Only exported symbols are called. A block is onlined or offlined the
+ * way device_online()/device_offline() do it, through the memory bus's
+ * own online/offline callbacks (address-taken, so callable under IBT),
+ * with the online type set first as state_store() does, and under
+ * device_hotplug_lock as every in-kernel caller of memory_block_online()
+ * holds it (kmem_hp_hotplug_lock.c). Memory is added with
+ * add_memory_driver_managed() and removed with remove_memory(), which
+ * take device_hotplug_lock themselves, so it is never held around them.
+ *
+ * The device's blocks are looked up once per add (one walk of the memory
+ * bus) and kept, with a reference each, in kmem_hp_dev.blocks until the
+ * range is removed: reads and transitions never allocate or walk.
  *
  * A transition computes what every block must become, applies it in four
  * steps (add ranges offline, offline blocks, remove ranges, online
  * blocks) and, on any failure, applies the snapshot taken before it the
- * same way, so the device ends up where it started.
+ * same way, so the device ends up where it started. The snapshot records
+ * online blocks by zone (online_kernel or online_movable), and every
+ * online, forward or back, is followed by a check of the zone the block
+ * landed in: the kernel's zone choice for MMOP_ONLINE depends on what the
+ * node looks like at that moment (movable_node, zone spans), so a rollback
+ * never relies on it.
  *
- * Locking: the caller holds kmem_hp_dev.lock for the whole transition.
- * Each block change takes the block's device lock, as device_online()
- * does; add_memory_driver_managed() and remove_memory() take
- * device_hotplug_lock themselves, and the memory notifier runs inside
- * them and inside the bus callbacks with mem_hotplug_lock held for write
- * (see kmem_hp_notifier.c). kmem_hp does not take device_hotplug_lock
- * (not exported): a racing memoryN/state writer can change a block's
- * online type under us, which is why the zone is verified after every
- * online, and protect=Y vetoes that writer's own attempt.
+ * Context: these functions run in the transition's worker thread
+ * (kmem_hp_job.c) while the task holding kmem_hp_dev.lock waits for it,
+ * or, for reads, in the lock holder itself. The memory notifier runs
+ * inside add/remove and the bus callbacks with mem_hotplug_lock held for
+ * write (see kmem_hp_notifier.c).
  */
 #include <linux/device.h>
 #include <linux/memory.h>
@@ -33,21 +41,17 @@
 
 #include "kmem_hp.h"
 
-/* One transition's view of the device's blocks. */
-struct kmem_hp_walk {
-	struct kmem_hp_dev *kdev;
-	struct memory_block **mem;	/* per block; NULL: range not added */
-};
-
 static unsigned long kmem_hp_block_bytes(void)
 {
 	return memory_block_size_bytes();
 }
 
-/*
- * A memory block device of range @r (which is added), to reach the
- * memory bus through; with a reference, or NULL.
- */
+static unsigned long kmem_hp_range_blocks(struct kmem_hp_range *r)
+{
+	return div_u64(r->size, kmem_hp_block_bytes());
+}
+
+/* The memory block device of range @r's first block, with a reference, or NULL. */
 static struct device *kmem_hp_find_block(struct kmem_hp_dev *kdev,
 					 struct kmem_hp_range *r)
 {
@@ -68,31 +72,76 @@ static struct device *kmem_hp_find_block(struct kmem_hp_dev *kdev,
 	return NULL;
 }
 
+struct kmem_hp_collect {
+	struct kmem_hp_dev *kdev;
+	struct kmem_hp_range *r;
+};
+
 static int kmem_hp_collect_one(struct device *dev, void *data)
 {
-	struct kmem_hp_walk *walk = data;
-	struct kmem_hp_dev *kdev = walk->kdev;
+	struct kmem_hp_collect *c = data;
+	struct kmem_hp_range *r = c->r;
 	struct memory_block *mem = container_of(dev, struct memory_block, dev);
 	u64 phys = PFN_PHYS(section_nr_to_pfn(mem->start_section_nr));
-	int i;
+	unsigned long b;
 
-	for (i = 0; i < kdev->nr_ranges; i++) {
-		struct kmem_hp_range *r = &kdev->ranges[i];
-		unsigned long b;
-
-		if (!r->added || phys < r->start || phys >= r->start + r->size)
-			continue;
-		b = r->first_block + div_u64(phys - r->start, kmem_hp_block_bytes());
-		if (!walk->mem[b]) {
-			get_device(dev);
-			walk->mem[b] = mem;
-		}
-		break;
+	if (phys < r->start || phys >= r->start + r->size)
+		return 0;
+	b = r->first_block + div_u64(phys - r->start, kmem_hp_block_bytes());
+	if (!c->kdev->blocks[b]) {
+		get_device(dev);
+		c->kdev->blocks[b] = mem;
 	}
 	return 0;
 }
 
-static bool kmem_hp_any_added(struct kmem_hp_dev *kdev)
+static void kmem_hp_put_range_blocks(struct kmem_hp_dev *kdev,
+				     struct kmem_hp_range *r)
+{
+	unsigned long b, n = kmem_hp_range_blocks(r);
+
+	for (b = r->first_block; b < r->first_block + n; b++) {
+		if (kdev->blocks[b])
+			put_device(&kdev->blocks[b]->dev);
+		kdev->blocks[b] = NULL;
+	}
+}
+
+/*
+ * Look up and keep the blocks of range @r, which was just added: one walk
+ * of the memory bus. -ENODEV (and nothing kept) if a block is missing.
+ */
+static int kmem_hp_collect_range(struct kmem_hp_dev *kdev, struct kmem_hp_range *r)
+{
+	struct kmem_hp_collect c = { .kdev = kdev, .r = r };
+	unsigned long b, n = kmem_hp_range_blocks(r);
+	struct device *block;
+
+	block = kmem_hp_find_block(kdev, r);
+	if (!block)
+		return -ENODEV;
+	bus_for_each_dev(block->bus, NULL, &c, kmem_hp_collect_one);
+	put_device(block);
+	for (b = r->first_block; b < r->first_block + n; b++) {
+		if (!kdev->blocks[b]) {
+			kmem_hp_put_range_blocks(kdev, r);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+/* Drop every block reference (the device is going away). */
+void kmem_hp_put_blocks(struct kmem_hp_dev *kdev)
+{
+	int i;
+
+	for (i = 0; i < kdev->nr_ranges; i++)
+		if (kdev->ranges[i].res)
+			kmem_hp_put_range_blocks(kdev, &kdev->ranges[i]);
+}
+
+bool kmem_hp_any_added(struct kmem_hp_dev *kdev)
 {
 	int i;
 
@@ -102,61 +151,26 @@ static bool kmem_hp_any_added(struct kmem_hp_dev *kdev)
 	return false;
 }
 
-static void kmem_hp_release_blocks(struct kmem_hp_walk *walk)
+static bool kmem_hp_range_usable(struct kmem_hp_range *r)
 {
-	unsigned long b;
-
-	for (b = 0; b < walk->kdev->nr_blocks; b++) {
-		if (walk->mem[b])
-			put_device(&walk->mem[b]->dev);
-		walk->mem[b] = NULL;
-	}
+	return r->size && r->res;
 }
 
-/*
- * (Re)fill walk->mem with the blocks of every added range, one reference
- * each. -ENODEV if a block of an added range is missing.
- */
-static int kmem_hp_collect_blocks(struct kmem_hp_walk *walk)
+/* State of one block: OFFLINE, ONLINE (kernel zone) or ONLINE_MOVABLE. Caller holds its device lock. */
+static enum kmem_hp_state __kmem_hp_block_state(struct memory_block *mem)
 {
-	struct kmem_hp_dev *kdev = walk->kdev;
-	struct device *block = NULL;
-	unsigned long b;
-	int i, rc;
-
-	kmem_hp_release_blocks(walk);
-	for (i = 0; i < kdev->nr_ranges && !block; i++)
-		if (kdev->ranges[i].added)
-			block = kmem_hp_find_block(kdev, &kdev->ranges[i]);
-	if (!block)
-		return kmem_hp_any_added(kdev) ? -ENODEV : 0;
-
-	rc = bus_for_each_dev(block->bus, NULL, walk, kmem_hp_collect_one);
-	put_device(block);
-	if (rc)
-		return rc;
-	for (i = 0; i < kdev->nr_ranges; i++) {
-		struct kmem_hp_range *r = &kdev->ranges[i];
-		unsigned long n = div_u64(r->size, kmem_hp_block_bytes());
-
-		if (!r->added)
-			continue;
-		for (b = r->first_block; b < r->first_block + n; b++)
-			if (!walk->mem[b])
-				return -ENODEV;
-	}
-	return 0;
+	if (mem->state != MEM_ONLINE)
+		return KMEM_HP_OFFLINE;
+	return mem->zone && zone_idx(mem->zone) == ZONE_MOVABLE ?
+		KMEM_HP_ONLINE_MOVABLE : KMEM_HP_ONLINE;
 }
 
-/* Current state of one block: OFFLINE, ONLINE (kernel zone) or ONLINE_MOVABLE. */
 static enum kmem_hp_state kmem_hp_block_state(struct memory_block *mem)
 {
-	enum kmem_hp_state state = KMEM_HP_OFFLINE;
+	enum kmem_hp_state state;
 
 	device_lock(&mem->dev);
-	if (mem->state == MEM_ONLINE)
-		state = mem->zone && zone_idx(mem->zone) == ZONE_MOVABLE ?
-			KMEM_HP_ONLINE_MOVABLE : KMEM_HP_ONLINE;
+	state = __kmem_hp_block_state(mem);
 	device_unlock(&mem->dev);
 	return state;
 }
@@ -166,12 +180,24 @@ static const char *kmem_hp_block_state_name(struct memory_block *mem)
 	return mem ? kmem_hp_state_names[kmem_hp_block_state(mem)] : "removed";
 }
 
-/* Does a block in state @cur satisfy @want? */
+/*
+ * Does a block in state @cur satisfy @want? A block in ZONE_MOVABLE does
+ * not satisfy ONLINE: writing "online" to an online_movable device
+ * re-onlines it with the kernel's zone choice.
+ */
 static bool kmem_hp_satisfied(enum kmem_hp_state cur, enum kmem_hp_state want)
 {
 	if (want == KMEM_HP_ONLINE_KERNEL)
 		want = KMEM_HP_ONLINE;
 	return cur == want;
+}
+
+/* After onlining for @want, is the block where it must be? Any zone for ONLINE. */
+static bool kmem_hp_zone_ok(enum kmem_hp_state now, enum kmem_hp_state want)
+{
+	if (want == KMEM_HP_ONLINE)
+		return now == KMEM_HP_ONLINE || now == KMEM_HP_ONLINE_MOVABLE;
+	return kmem_hp_satisfied(now, want);
 }
 
 static int kmem_hp_online_type(enum kmem_hp_state want)
@@ -186,12 +212,23 @@ static int kmem_hp_online_type(enum kmem_hp_state want)
 	}
 }
 
-/* device_online() with an online type, as state_store() does it. */
-static int kmem_hp_block_online(struct memory_block *mem, enum kmem_hp_state want)
+/*
+ * device_online() with an online type, as state_store() does it, then the
+ * zone check: the block must be where @want says (any zone for ONLINE).
+ */
+static int kmem_hp_block_online(struct kmem_hp_dev *kdev, struct memory_block *mem,
+				unsigned long b, enum kmem_hp_state want,
+				bool rollback)
 {
 	struct device *dev = &mem->dev;
-	int rc = 0;
+	enum kmem_hp_state now;
+	int rc;
 
+	rc = kmem_hp_fault(kdev, KMEM_HP_STEP_ONLINE, rollback, dev_name(dev));
+	if (rc)
+		return rc;
+
+	kmem_hp_lock_device_hotplug();
 	device_lock(dev);
 	if (kmem_hp_dev_offline(dev)) {
 		mem->online_type = kmem_hp_online_type(want);
@@ -201,23 +238,32 @@ static int kmem_hp_block_online(struct memory_block *mem, enum kmem_hp_state wan
 			kmem_hp_dev_set_offline(dev, false);
 		}
 	}
+	now = __kmem_hp_block_state(mem);
 	device_unlock(dev);
+	kmem_hp_unlock_device_hotplug();
 	if (rc)
 		return rc;
 
-	/* An online type written concurrently through memoryN/state wins the race. */
-	if (want != KMEM_HP_ONLINE &&
-	    !kmem_hp_satisfied(kmem_hp_block_state(mem), want))
+	if (!kmem_hp_zone_ok(now, want)) {
+		dev_warn(kdev->dev, "%s: onlined to %s, wanted %s\n", dev_name(dev),
+			 kmem_hp_state_names[now], kmem_hp_state_names[want]);
 		return -EBUSY;
-	return 0;
+	}
+	return kmem_hp_fault(kdev, KMEM_HP_STEP_ZONE, rollback, dev_name(dev));
 }
 
 /* device_offline() of one memory block (it has no children). */
-static int kmem_hp_block_offline(struct memory_block *mem)
+static int kmem_hp_block_offline(struct kmem_hp_dev *kdev, struct memory_block *mem,
+				 unsigned long b, bool rollback)
 {
 	struct device *dev = &mem->dev;
-	int rc = 0;
+	int rc;
 
+	rc = kmem_hp_fault(kdev, KMEM_HP_STEP_OFFLINE, rollback, dev_name(dev));
+	if (rc)
+		return rc;
+
+	kmem_hp_lock_device_hotplug();
 	device_lock(dev);
 	if (!kmem_hp_dev_offline(dev)) {
 		if (kmem_hp_dev_offline_disabled(dev)) {
@@ -231,60 +277,73 @@ static int kmem_hp_block_offline(struct memory_block *mem)
 		}
 	}
 	device_unlock(dev);
+	kmem_hp_unlock_device_hotplug();
 	return rc;
 }
 
 /*
- * Add range @i. With @offline the notifier vetoes the kernel's
- * auto-online, so every block stays offline whatever the policy says;
- * without it the policy decides (default_state=system). Caller holds
- * kdev->lock and is kdev->owner.
+ * Add range @i and keep its blocks. With @offline the notifier vetoes the
+ * kernel's auto-online, so every block stays offline whatever the policy
+ * says; without it the policy decides (default_state=system). Runs as
+ * kdev->owner.
  */
-int kmem_hp_add_range(struct kmem_hp_dev *kdev, int i, bool offline)
+static int kmem_hp_add_range(struct kmem_hp_dev *kdev, int i, bool offline,
+			     bool rollback)
 {
 	struct kmem_hp_range *r = &kdev->ranges[i];
+	char what[16];
 	int rc;
 
-	WRITE_ONCE(kdev->adding, offline);
-	rc = add_memory_driver_managed(kdev->mgid, r->start, r->size,
-				       kmem_hp_res_name, kdev->mhp_flags);
-	WRITE_ONCE(kdev->adding, false);
+	snprintf(what, sizeof(what), "mapping%d", i);
+	rc = kmem_hp_fault(kdev, KMEM_HP_STEP_ADD, rollback, what);
+	if (!rc) {
+		WRITE_ONCE(kdev->adding, offline);
+		rc = add_memory_driver_managed(kdev->mgid, r->start, r->size,
+					       kmem_hp_res_name, kdev->mhp_flags);
+		WRITE_ONCE(kdev->adding, false);
+	}
 	if (rc) {
 		dev_warn(kdev->dev, "mapping%d: %#llx-%#llx memory add failed: %d\n",
 			 i, r->start, r->start + r->size - 1, rc);
 		return rc;
 	}
 	r->added = true;
-	return 0;
+	rc = kmem_hp_collect_range(kdev, r);
+	if (rc)
+		dev_err(kdev->dev, "mapping%d: %#llx-%#llx added, but its memory blocks cannot be found: %d\n",
+			i, r->start, r->start + r->size - 1, rc);
+	return rc;
 }
 
-static int kmem_hp_remove_range(struct kmem_hp_walk *walk, int i)
+/* Remove range @i, whose blocks are all offline. */
+static int kmem_hp_remove_range(struct kmem_hp_dev *kdev, int i, bool rollback)
 {
-	struct kmem_hp_dev *kdev = walk->kdev;
 	struct kmem_hp_range *r = &kdev->ranges[i];
-	unsigned long b, n = div_u64(r->size, kmem_hp_block_bytes());
+	char what[16];
 	int rc;
 
-	for (b = r->first_block; b < r->first_block + n; b++) {
-		if (walk->mem[b])
-			put_device(&walk->mem[b]->dev);
-		walk->mem[b] = NULL;
-	}
+	snprintf(what, sizeof(what), "mapping%d", i);
+	rc = kmem_hp_fault(kdev, KMEM_HP_STEP_REMOVE, rollback, what);
+	if (rc)
+		return rc;
+
+	/* remove_memory() waits for the block devices to go: drop ours first. */
+	kmem_hp_put_range_blocks(kdev, r);
 	rc = remove_memory(r->start, r->size);
 	if (rc) {
 		dev_warn(kdev->dev, "mapping%d: %#llx-%#llx memory remove failed: %d\n",
 			 i, r->start, r->start + r->size - 1, rc);
+		/* Still added: take the blocks back for the rollback. */
+		kmem_hp_collect_range(kdev, r);
 		return rc;
 	}
 	r->added = false;
 	return 0;
 }
 
-static bool kmem_hp_range_wanted(struct kmem_hp_dev *kdev, int i,
-				 const u8 *want)
+static bool kmem_hp_range_wanted(struct kmem_hp_range *r, const u8 *want)
 {
-	struct kmem_hp_range *r = &kdev->ranges[i];
-	unsigned long b, n = div_u64(r->size, kmem_hp_block_bytes());
+	unsigned long b, n = kmem_hp_range_blocks(r);
 
 	for (b = r->first_block; b < r->first_block + n; b++)
 		if (want[b] != KMEM_HP_UNPLUGGED)
@@ -292,20 +351,64 @@ static bool kmem_hp_range_wanted(struct kmem_hp_dev *kdev, int i,
 	return false;
 }
 
-static bool kmem_hp_range_usable(struct kmem_hp_range *r)
+/*
+ * The order blocks are walked in (DESIGN.md §2 "Order"). Onlining takes
+ * the device's first block, then the others from the last down;
+ * offlining is the exact reverse: the second block up to the last, the
+ * first block last. Two reasons:
+ *  - the zone keeps a hole until the last block of a change, so the
+ *    kernel's per-block set_zone_contiguous() rescan (run after every
+ *    block by move_pfn_range_to_zone() and remove_pfn_range_from_zone())
+ *    stops early instead of growing with the device;
+ *  - what the kernel allocates for a block when it goes online (KASAN's
+ *    shadow, page tables for it) comes from memory already online, which
+ *    in a kernel zone may be the device's own earlier blocks: offlining
+ *    in the reverse order frees it before the block holding it is
+ *    offlined.
+ */
+static unsigned long kmem_hp_online_order(struct kmem_hp_dev *kdev, unsigned long pos)
 {
-	return r->size && r->res;
+	return pos ? kdev->nr_blocks - pos : 0;
+}
+
+static unsigned long kmem_hp_offline_order(struct kmem_hp_dev *kdev, unsigned long pos)
+{
+	return kmem_hp_online_order(kdev, kdev->nr_blocks - 1 - pos);
+}
+
+/* The range block @b belongs to (it belongs to a usable one). */
+static struct kmem_hp_range *kmem_hp_block_range(struct kmem_hp_dev *kdev,
+						 unsigned long b)
+{
+	int i;
+
+	for (i = 0; i < kdev->nr_ranges; i++) {
+		struct kmem_hp_range *r = &kdev->ranges[i];
+
+		if (kmem_hp_range_usable(r) && b >= r->first_block &&
+		    b < r->first_block + kmem_hp_range_blocks(r))
+			return r;
+	}
+	return NULL;
+}
+
+/* Forward only: has the lock holder asked to stop (a signal it got)? */
+static bool kmem_hp_aborted(const bool *abort)
+{
+	return abort && (READ_ONCE(*abort) || signal_pending(current));
 }
 
 /*
  * Bring every block to want[block]. Forward (@rollback false): stop at the
- * first error, and at a pending signal (-EINTR) between blocks. Rollback:
- * go on past errors and return the first one.
+ * first error, and at an abort (-EINTR) between blocks; offline_pages()
+ * itself gives up with -EINTR when the worker is signalled. Rollback
+ * (@abort NULL, no signal can be pending): go on past errors and return
+ * the first one.
  */
-static int kmem_hp_apply(struct kmem_hp_walk *walk, const u8 *want, bool rollback)
+static int kmem_hp_apply(struct kmem_hp_dev *kdev, const u8 *want,
+			 bool rollback, const bool *abort)
 {
-	struct kmem_hp_dev *kdev = walk->kdev;
-	unsigned long b;
+	unsigned long b, pos;
 	int i, err, rc = 0;
 
 	/* 1: add, offline, every range that must have blocks */
@@ -313,31 +416,32 @@ static int kmem_hp_apply(struct kmem_hp_walk *walk, const u8 *want, bool rollbac
 		struct kmem_hp_range *r = &kdev->ranges[i];
 
 		if (!kmem_hp_range_usable(r) || r->added ||
-		    !kmem_hp_range_wanted(kdev, i, want))
+		    !kmem_hp_range_wanted(r, want))
 			continue;
-		err = kmem_hp_add_range(kdev, i, true);
+		if (kmem_hp_aborted(abort))
+			return -EINTR;
+		err = kmem_hp_add_range(kdev, i, true, rollback);
 		if (err && !rollback)
 			return err;
 		rc = rc ?: err;
 	}
-	err = kmem_hp_collect_blocks(walk);
-	if (err && !rollback)
-		return err;
-	rc = rc ?: err;
 
 	/* 2: offline every online block that is not where it must be */
-	for (b = 0; b < kdev->nr_blocks; b++) {
-		struct memory_block *mem = walk->mem[b];
+	for (pos = 0; pos < kdev->nr_blocks; pos++) {
+		struct memory_block *mem;
 		enum kmem_hp_state cur;
+
+		b = kmem_hp_offline_order(kdev, pos);
+		mem = kdev->blocks[b];
 
 		if (!mem)
 			continue;
 		cur = kmem_hp_block_state(mem);
 		if (cur == KMEM_HP_OFFLINE || kmem_hp_satisfied(cur, want[b]))
 			continue;
-		if (!rollback && signal_pending(current))
+		if (kmem_hp_aborted(abort))
 			return -EINTR;
-		err = kmem_hp_block_offline(mem);
+		err = kmem_hp_block_offline(kdev, mem, b, rollback);
 		if (err && !rollback)
 			return err;
 		rc = rc ?: err;
@@ -345,25 +449,41 @@ static int kmem_hp_apply(struct kmem_hp_walk *walk, const u8 *want, bool rollbac
 
 	/* 3: remove every range that must not have blocks */
 	for (i = 0; i < kdev->nr_ranges; i++) {
-		if (!kdev->ranges[i].added || kmem_hp_range_wanted(kdev, i, want))
+		struct kmem_hp_range *r = &kdev->ranges[i];
+
+		if (!r->added || kmem_hp_range_wanted(r, want))
 			continue;
-		err = kmem_hp_remove_range(walk, i);
+		if (kmem_hp_aborted(abort))
+			return -EINTR;
+		err = kmem_hp_remove_range(kdev, i, rollback);
 		if (err && !rollback)
 			return err;
 		rc = rc ?: err;
 	}
 
 	/* 4: online every offline block that must be online */
-	for (b = 0; b < kdev->nr_blocks; b++) {
-		struct memory_block *mem = walk->mem[b];
+	for (pos = 0; pos < kdev->nr_blocks; pos++) {
+		struct kmem_hp_range *r;
+		struct memory_block *mem;
 
-		if (!mem || want[b] == KMEM_HP_OFFLINE ||
-		    want[b] == KMEM_HP_UNPLUGGED ||
-		    kmem_hp_block_state(mem) != KMEM_HP_OFFLINE)
+		b = kmem_hp_online_order(kdev, pos);
+		r = kmem_hp_block_range(kdev, b);
+		if (!r || !r->added ||
+		    want[b] == KMEM_HP_OFFLINE || want[b] == KMEM_HP_UNPLUGGED)
 			continue;
-		if (!rollback && signal_pending(current))
+		mem = kdev->blocks[b];
+		if (!mem) {
+			/* Added, but its blocks were not found. */
+			rc = rc ?: -ENODEV;
+			if (!rollback)
+				return rc;
+			continue;
+		}
+		if (kmem_hp_block_state(mem) != KMEM_HP_OFFLINE)
+			continue;
+		if (kmem_hp_aborted(abort))
 			return -EINTR;
-		err = kmem_hp_block_online(mem, want[b]);
+		err = kmem_hp_block_online(kdev, mem, b, want[b], rollback);
 		if (err && !rollback)
 			return err;
 		rc = rc ?: err;
@@ -371,102 +491,148 @@ static int kmem_hp_apply(struct kmem_hp_walk *walk, const u8 *want, bool rollbac
 	return rc;
 }
 
-static void kmem_hp_log_blocks(struct kmem_hp_walk *walk)
+static void kmem_hp_log_blocks(struct kmem_hp_dev *kdev)
 {
-	struct kmem_hp_dev *kdev = walk->kdev;
 	unsigned long bs = kmem_hp_block_bytes();
 	int i;
 
 	for (i = 0; i < kdev->nr_ranges; i++) {
 		struct kmem_hp_range *r = &kdev->ranges[i];
-		unsigned long b, n = div_u64(r->size, bs);
+		unsigned long b, n = kmem_hp_range_blocks(r);
 
 		if (!kmem_hp_range_usable(r))
 			continue;
 		for (b = 0; b < n; b++)
 			dev_err(kdev->dev, "memory%llu: %s\n",
 				div_u64(r->start, bs) + b,
-				kmem_hp_block_state_name(walk->mem[r->first_block + b]));
+				r->added ? kmem_hp_block_state_name(kdev->blocks[r->first_block + b]) :
+					   "removed");
 	}
 }
 
 /**
- * kmem_hp_set_state - move every block of the device to @target
- * @kdev: the device; caller holds kdev->lock
+ * kmem_hp_transition - move every block of the device to @target
+ * @kdev: the device
  * @target: UNPLUGGED, OFFLINE, ONLINE, ONLINE_KERNEL or ONLINE_MOVABLE
+ * @abort: set by the lock holder to stop the change; NULL if it cannot
+ *	be stopped (bind, unbind)
  *
- * All or nothing: on failure every block is put back where it was and
- * the first error is returned. If even that fails, the kernel log lists
- * every block's state, and reads show the truth (possibly "mixed").
+ * Runs in the worker of kmem_hp_set_state(), as kdev->owner. The signal
+ * the lock holder forwards with @abort interrupts an offline that never
+ * ends; it is flushed before the rollback, which nothing interrupts. A
+ * worker without @abort never has a signal.
+ *
+ * All or nothing: on failure every block is put back where it was (state
+ * and zone) and the first error is returned. If even that fails, the
+ * kernel log lists every block's state, and reads show the truth
+ * (possibly "mixed").
  */
-int kmem_hp_set_state(struct kmem_hp_dev *kdev, enum kmem_hp_state target)
+int kmem_hp_transition(struct kmem_hp_dev *kdev, enum kmem_hp_state target,
+		       bool *abort)
 {
-	struct kmem_hp_walk walk = { .kdev = kdev };
 	unsigned long b;
 	u8 *want, *orig;
-	int rc, rb;
+	int i, rc, rb;
 
-	lockdep_assert_held(&kdev->lock);
-
-	walk.mem = kvcalloc(kdev->nr_blocks, sizeof(*walk.mem), GFP_KERNEL);
 	want = kvcalloc(2, kdev->nr_blocks, GFP_KERNEL);
-	rc = -ENOMEM;
-	if (!walk.mem || !want)
-		goto out_free;
+	if (!want)
+		return -ENOMEM;
 	orig = want + kdev->nr_blocks;
 
-	rc = kmem_hp_collect_blocks(&walk);
-	if (rc)
-		goto out_free;
-	for (b = 0; b < kdev->nr_blocks; b++) {
-		orig[b] = walk.mem[b] ? kmem_hp_block_state(walk.mem[b]) :
-					KMEM_HP_UNPLUGGED;
-		want[b] = target;
+	for (i = 0; i < kdev->nr_ranges; i++) {
+		struct kmem_hp_range *r = &kdev->ranges[i];
+		unsigned long n = kmem_hp_range_blocks(r);
+
+		if (!kmem_hp_range_usable(r))
+			continue;
+		for (b = r->first_block; b < r->first_block + n; b++) {
+			if (!r->added)
+				orig[b] = KMEM_HP_UNPLUGGED;
+			else if (!kdev->blocks[b])
+				orig[b] = KMEM_HP_OFFLINE;
+			else
+				orig[b] = kmem_hp_block_state(kdev->blocks[b]);
+			/* Put kernel-zone blocks back into a kernel zone, whatever the policy. */
+			if (orig[b] == KMEM_HP_ONLINE)
+				orig[b] = KMEM_HP_ONLINE_KERNEL;
+			want[b] = target;
+		}
 	}
 
-	WRITE_ONCE(kdev->owner, current);
-	rc = kmem_hp_apply(&walk, want, false);
+	rc = kmem_hp_apply(kdev, want, false, abort);
 	if (rc) {
-		rb = kmem_hp_apply(&walk, orig, true);
+		/*
+		 * Nothing may stop the rollback: ignore (and drop) the abort
+		 * signal from here on, so one forwarded now is lost too.
+		 */
+		if (abort)
+			disallow_signal(KMEM_HP_ABORT_SIGNAL);
+		rb = kmem_hp_apply(kdev, orig, true, NULL);
 		if (rb) {
 			dev_err(kdev->dev, "change to %s failed (%d) and so did the rollback (%d); memory blocks are now:\n",
 				kmem_hp_state_names[target], rc, rb);
-			kmem_hp_log_blocks(&walk);
+			kmem_hp_log_blocks(kdev);
 		}
 	}
-	WRITE_ONCE(kdev->owner, NULL);
-
-	kmem_hp_release_blocks(&walk);
-out_free:
 	kvfree(want);
-	kvfree(walk.mem);
 	return rc;
+}
+
+/*
+ * default_state=system: add every range and let the kernel's auto-online
+ * policy decide, as kmem does; once some memory is added, a range that
+ * fails is skipped (kmem keeps what it could add). Runs in the worker as
+ * kdev->owner.
+ */
+int kmem_hp_add_system(struct kmem_hp_dev *kdev)
+{
+	int i, rc = 0, mapped = 0;
+
+	for (i = 0; i < kdev->nr_ranges; i++) {
+		if (!kdev->ranges[i].res)
+			continue;
+		rc = kmem_hp_add_range(kdev, i, false, false);
+		if (!rc)
+			mapped++;
+		else if (!mapped)
+			break;
+	}
+	return mapped ? 0 : rc;
 }
 
 /**
  * kmem_hp_get_state - the device's state, derived from its blocks
  * @kdev: the device; caller holds kdev->lock
+ *
+ * No allocation and no walk: the blocks are those kept since their add.
+ * Returns the state, or -ENODEV if an added range's blocks are unknown.
  */
-enum kmem_hp_state kmem_hp_get_state(struct kmem_hp_dev *kdev)
+int kmem_hp_get_state(struct kmem_hp_dev *kdev)
 {
-	struct kmem_hp_walk walk = { .kdev = kdev };
-	unsigned long b, count[KMEM_HP_NR_STATES] = { 0 };
-	enum kmem_hp_state state = KMEM_HP_MIXED;
+	unsigned long b, n, total = 0, count[KMEM_HP_NR_STATES] = { 0 };
+	int i, state;
 
 	lockdep_assert_held(&kdev->lock);
 
-	walk.mem = kvcalloc(kdev->nr_blocks, sizeof(*walk.mem), GFP_KERNEL);
-	if (!walk.mem)
-		return KMEM_HP_MIXED;
-	if (!kmem_hp_collect_blocks(&walk)) {
-		for (b = 0; b < kdev->nr_blocks; b++)
-			count[walk.mem[b] ? kmem_hp_block_state(walk.mem[b]) :
-					    KMEM_HP_UNPLUGGED]++;
-		for (state = 0; state < KMEM_HP_MIXED; state++)
-			if (count[state] == kdev->nr_blocks)
-				break;
+	for (i = 0; i < kdev->nr_ranges; i++) {
+		struct kmem_hp_range *r = &kdev->ranges[i];
+
+		if (!kmem_hp_range_usable(r))
+			continue;
+		n = kmem_hp_range_blocks(r);
+		total += n;
+		if (!r->added) {
+			count[KMEM_HP_UNPLUGGED] += n;
+			continue;
+		}
+		for (b = r->first_block; b < r->first_block + n; b++) {
+			if (!kdev->blocks[b])
+				return -ENODEV;
+			count[kmem_hp_block_state(kdev->blocks[b])]++;
+		}
 	}
-	kmem_hp_release_blocks(&walk);
-	kvfree(walk.mem);
-	return state;
+	for (state = 0; state < KMEM_HP_MIXED; state++)
+		if (count[state] == total)
+			return state;
+	return KMEM_HP_MIXED;
 }

@@ -9,11 +9,27 @@
  * series) makes the bind fail instead of corrupting memory.
  */
 #include <linux/device.h>
+#include <linux/align.h>
 #include <linux/memory.h>
+#include <linux/mm.h>
 #include <linux/numa.h>
 #include <linux/string.h>
 
 #include "kmem_hp.h"
+
+/*
+ * Could @p be an object of @size bytes that the dax bus allocated (slab
+ * or page allocator memory, directly mapped)? Checked before a pointer
+ * read through the vendored layout is dereferenced, so that a layout
+ * that drifted makes the bind fail instead of oopsing.
+ */
+static bool kmem_hp_valid_ptr(const void *p, size_t size)
+{
+	unsigned long a = (unsigned long)p;
+
+	return p && IS_ALIGNED(a, sizeof(long)) && size &&
+	       virt_addr_valid(p) && virt_addr_valid((const char *)p + size - 1);
+}
 
 /*
  * Called from probe, so the driver core has already set dev->driver. If
@@ -39,15 +55,21 @@ int kmem_hp_dax_validate(struct dev_dax *dev_dax, struct dax_device_driver *drv)
 	if (sscanf(dev_name(dev), "dax%d.%d%c", &region_id, &id, &extra) != 2)
 		goto bad;
 	region = dev_dax->region;
+	why = "region pointer is not a kernel object";
+	if (!kmem_hp_valid_ptr(region, sizeof(*region)))
+		goto bad;
 	why = "region does not own the device";
-	if (!region || region->dev != dev->parent)
+	if (region->dev != dev->parent)
 		goto bad;
 	why = "bad target node";
 	if (dev_dax->target_node >= MAX_NUMNODES || dev_dax->target_node < NUMA_NO_NODE)
 		goto bad;
 	why = "bad range count";
-	if (dev_dax->nr_range < 1 || dev_dax->nr_range > KMEM_HP_MAX_RANGES ||
-	    !dev_dax->ranges)
+	if (dev_dax->nr_range < 1 || dev_dax->nr_range > KMEM_HP_MAX_RANGES)
+		goto bad;
+	why = "ranges pointer is not a kernel object";
+	if (!kmem_hp_valid_ptr(dev_dax->ranges,
+			       dev_dax->nr_range * sizeof(*dev_dax->ranges)))
 		goto bad;
 	why = "range outside its region";
 	for (i = 0; i < dev_dax->nr_range; i++) {

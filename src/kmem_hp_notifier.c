@@ -6,9 +6,9 @@
  * memory block. For a block of a kmem_hp device:
  *  - while the device's own transition adds memory that must stay
  *    offline (kmem_hp_dev.adding), the kernel's auto-online is vetoed;
- *  - a change the driver started (kmem_hp_dev.owner is the running task)
- *    passes, including the kernel's own rollback inside
- *    offline_and_remove_memory() and add_memory_driver_managed();
+ *  - a change the driver started (kmem_hp_dev.owner, the transition's
+ *    worker thread, is the running task) passes, including the kernel's
+ *    own onlining and its rollback inside add_memory_driver_managed();
  *  - any other change is refused with -EBUSY while protect=Y.
  * Memory of other drivers and boot memory are never looked at beyond the
  * pfn overlap test. MEM_ONLINE/MEM_OFFLINE keep kmem_hp_dev.nr_online,
@@ -19,10 +19,10 @@
  * from online_pages()/offline_pages() (and, on 6.12, from
  * memory_block_online() for MEM_PREPARE_ONLINE), with mem_hotplug_lock
  * held for write and the block's device lock held; sysfs writes,
- * add_memory_driver_managed(), remove_memory() and
- * offline_and_remove_memory() also hold device_hotplug_lock. Taking
- * kmem_hp_dev.lock here could deadlock against a transition waiting for
- * those locks, so the callback takes no sleeping lock: it walks an RCU
+ * add_memory_driver_managed(), remove_memory() and kmem_hp's own block
+ * changes also hold device_hotplug_lock. Taking kmem_hp_dev.lock here
+ * could deadlock against a transition waiting for those locks, so the
+ * callback takes no sleeping lock: it walks an RCU
  * list and reads owner/adding with READ_ONCE. Comparing owner with
  * current is exact because the callback runs in the initiating thread;
  * another thread never equals the owner, so nothing slips through while
@@ -35,6 +35,7 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/pfn.h>
+#include <linux/pid.h>
 #include <linux/rculist.h>
 #include <linux/sched.h>
 

@@ -11,8 +11,10 @@
 #include <linux/capability.h>
 #include <linux/device.h>
 #include <linux/kobject.h>
+#include <linux/notifier.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/workqueue.h>
 
 #include "kmem_hp.h"
 
@@ -56,11 +58,17 @@ int kmem_hp_parse_state(const char *buf, size_t count, bool allow_system)
 	return -EINVAL;
 }
 
-/* KOBJ_CHANGE on the dax device, carrying KMEM_HP_STATE=<state>. */
+/*
+ * KOBJ_CHANGE on the dax device, carrying KMEM_HP_STATE=<state>. Sent with
+ * kdev->lock held, so that the events of two writers arrive in the order
+ * of their changes.
+ */
 void kmem_hp_notify_state(struct kmem_hp_dev *kdev, enum kmem_hp_state state)
 {
 	char env[32];
 	char *envp[2];
+
+	lockdep_assert_held(&kdev->lock);
 
 	envp[0] = env;
 	envp[1] = NULL;
@@ -68,17 +76,99 @@ void kmem_hp_notify_state(struct kmem_hp_dev *kdev, enum kmem_hp_state state)
 	kobject_uevent_env(&kdev->dev->kobj, KOBJ_CHANGE, envp);
 }
 
+/*
+ * Send the bind-time state uevent if it is still pending; caller holds
+ * kdev->lock and the hotplug attribute exists. Every later state uevent
+ * goes out after this one.
+ */
+void kmem_hp_flush_bind_event(struct kmem_hp_dev *kdev)
+{
+	int state;
+
+	lockdep_assert_held(&kdev->lock);
+
+	if (!kdev->bind_event_pending)
+		return;
+	kdev->bind_event_pending = false;
+	state = kmem_hp_get_state(kdev);
+	if (state >= 0)
+		kmem_hp_notify_state(kdev, state);
+}
+
+/*
+ * The bind-time uevent. The driver core creates the driver's dev_groups
+ * (hotplug, state) after probe returns and then announces the binding on
+ * the bus notifier chain (driver_bound(): BUS_NOTIFY_BOUND_DRIVER), in
+ * the binding task with the dax device's lock held: the event is sent
+ * from there, before the bind returns, and udev rules that test
+ * ATTR{hotplug} see the file. Devices bound while kmem_hp registers (its
+ * notifier can only be registered once the dax bus is known, i.e. after
+ * the driver is) get it from the work probe schedules, which waits until
+ * it can take the device lock, i.e. until the driver core is done;
+ * remove() cancels the work with that lock held, which is why the work
+ * only tries the lock and comes back later. Whichever comes first sends
+ * the event (kmem_hp_flush_bind_event()), the other finds nothing to do.
+ */
+void kmem_hp_bind_event_fn(struct work_struct *work)
+{
+	struct kmem_hp_dev *kdev = container_of(to_delayed_work(work),
+						struct kmem_hp_dev, bind_event);
+
+	if (!device_trylock(kdev->dev)) {
+		schedule_delayed_work(&kdev->bind_event, 1);
+		return;
+	}
+	mutex_lock(&kdev->lock);
+	kmem_hp_flush_bind_event(kdev);
+	mutex_unlock(&kdev->lock);
+	device_unlock(kdev->dev);
+}
+
+static struct device_driver *kmem_hp_bus_driver;
+
+static int kmem_hp_bus_cb(struct notifier_block *nb, unsigned long action,
+			  void *data)
+{
+	struct device *dev = data;
+	struct kmem_hp_dev *kdev;
+
+	if (action != BUS_NOTIFY_BOUND_DRIVER || dev->driver != kmem_hp_bus_driver)
+		return NOTIFY_DONE;
+	kdev = dev_get_drvdata(dev);
+	mutex_lock(&kdev->lock);
+	kmem_hp_flush_bind_event(kdev);
+	mutex_unlock(&kdev->lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block kmem_hp_bus_nb = {
+	.notifier_call = kmem_hp_bus_cb,
+};
+
+/* After kmem_hp's dax driver @drv is registered (drv->bus is set). */
+int kmem_hp_bind_events_init(struct device_driver *drv)
+{
+	kmem_hp_bus_driver = drv;
+	return bus_register_notifier(drv->bus, &kmem_hp_bus_nb);
+}
+
+void kmem_hp_bind_events_exit(void)
+{
+	bus_unregister_notifier(kmem_hp_bus_driver->bus, &kmem_hp_bus_nb);
+}
+
 static ssize_t kmem_hp_state_show(struct device *dev, char *buf)
 {
 	struct kmem_hp_dev *kdev = dev_get_drvdata(dev);
-	enum kmem_hp_state state;
-	int rc;
+	int state;
 
-	rc = mutex_lock_interruptible(&kdev->lock);
-	if (rc)
-		return rc;
+	state = mutex_lock_interruptible(&kdev->lock);
+	if (state)
+		return state;
 	state = kmem_hp_get_state(kdev);
 	mutex_unlock(&kdev->lock);
+	if (state < 0)
+		return state;
 	return sysfs_emit(buf, "%s\n", kmem_hp_state_names[state]);
 }
 
@@ -86,8 +176,7 @@ static ssize_t kmem_hp_state_store(struct device *dev, const char *buf,
 				   size_t count)
 {
 	struct kmem_hp_dev *kdev = dev_get_drvdata(dev);
-	enum kmem_hp_state before, after;
-	int target, rc;
+	int target, before, after, rc;
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
@@ -98,15 +187,16 @@ static ssize_t kmem_hp_state_store(struct device *dev, const char *buf,
 	rc = mutex_lock_interruptible(&kdev->lock);
 	if (rc)
 		return rc;
+	kmem_hp_flush_bind_event(kdev);
 	before = kmem_hp_get_state(kdev);
-	rc = kmem_hp_set_state(kdev, target);
+	rc = kmem_hp_set_state(kdev, target, true);
 	after = kmem_hp_get_state(kdev);
+	if (!rc && after >= 0 && after != before)
+		kmem_hp_notify_state(kdev, after);
 	mutex_unlock(&kdev->lock);
 
 	if (rc)
 		return rc;
-	if (after != before)
-		kmem_hp_notify_state(kdev, after);
 	/* The full count: a short one would make echo write the rest again. */
 	return count;
 }
