@@ -10,6 +10,7 @@
 #
 # mem: 6G
 # append: memmap=2G!4G
+# debug-append: memmap=512M!4G
 . ./lib.sh
 
 # The kernels' documented default policies (kernel-api.md §2.1).

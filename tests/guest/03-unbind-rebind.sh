@@ -11,6 +11,7 @@
 #
 # mem: 6G
 # append: memmap=2G!4G
+# debug-append: memmap=512M!4G
 . ./lib.sh
 
 load_pmem_modules

@@ -20,6 +20,7 @@
 #
 # mem: 6G
 # append: memmap=2G!4G
+# debug-append: memmap=512M!4G
 # timeout: 300
 . ./lib.sh
 . ./lib-state.sh

@@ -43,7 +43,11 @@ FIRST=$(echo $BLOCKS | cut -d' ' -f1)
 BPAGES=$(($(block_size) / 4096))
 mem0=$(memtotal_kb)
 HP=$DAXDEV/$DEV/hotplug
-must modprobe "$DRV"
+# Bound straight into online_movable: with the kernel's own policy the
+# device would first come up in the kernel zone, and on the debug lane
+# (whose checkers' boot allocations fill the 128 MiB of Normal memory
+# above the device) kernel allocations would pin it there.
+must modprobe "$DRV" default_state=online_movable
 ev_start
 bind_kmem_hp "$DEV"
 hp_write "$DEV" online_movable

@@ -17,6 +17,7 @@
 #
 # mem: 6G
 # append: memmap=1G!4G
+# debug-append: memmap=512M!4G
 # timeout: 240
 . ./lib.sh
 . ./lib-state.sh

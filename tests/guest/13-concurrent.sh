@@ -14,6 +14,7 @@
 # mem: 8G
 # smp: 2
 # append: memmap=1G!4G,1G!6G
+# debug-append: memmap=512M!4G,512M!6G
 # timeout: 300
 . ./lib.sh
 . ./lib-state.sh

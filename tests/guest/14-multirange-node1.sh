@@ -21,9 +21,16 @@
 # node 1 (they land on the last blocks), online_movable and unplug must
 # fail and roll the first range's already offlined blocks back.
 #
+# On the debug lane node 1 also has 512 MiB of boot RAM above the device:
+# without Normal memory of its own there, the node's own kernel
+# allocations (slab pages of node-1 objects) land in the device's first
+# block as soon as it is in a kernel zone, and nothing can offline it.
+#
 # mem: 4G
+# debug-mem: 4608M
 # smp: 2
 # qemu: -object memory-backend-ram,id=m0,size=3G -object memory-backend-ram,id=m1,size=1G -numa node,nodeid=0,memdev=m0,cpus=0-1 -numa node,nodeid=1,memdev=m1
+# debug-qemu: -object memory-backend-ram,id=m0,size=3G -object memory-backend-ram,id=m1,size=1536M -numa node,nodeid=0,memdev=m0,cpus=0-1 -numa node,nodeid=1,memdev=m1
 # append: memmap=1G%4G+0xefffffff
 # timeout: 300
 . ./lib.sh
@@ -98,10 +105,13 @@ check_state end-$B $B online_movable "$mem00" "$BB"
 
 # --- EBUSY with two ranges on node 1 ---------------------------------------------
 # Online the blocks by hand, last first, so that the last blocks head node
-# 1's free lists; fill pipes bound to node 1.
+# 1's free lists; fill pipes bound to node 1: 64 MiB more than node 1's
+# other free Normal memory (none but on the debug lane), which the kernel
+# uses first.
+other=$(node_normal_free_kb 1)
 online_kernel_last_first "$BA"
 check_state ebusy-start $A online "$mem0" "$BA"
-fill_pipes ebusy-fill 64 1
+fill_pipes ebusy-fill $((other / 1024 + 64)) 1
 for value in online_movable unplug; do
 	ev_mark $A
 	kmsg "ebusy $value"

@@ -25,6 +25,7 @@
 #
 # mem: 6G
 # append: memmap=2G!4G memmap=128M!6656M
+# debug-append: memmap=512M!4G memmap=128M!6656M
 # timeout: 400
 . ./lib.sh
 
@@ -71,7 +72,7 @@ kmem_hp_json() {
 	printf '    "online_memblocks":%s,\n' "$3"
 	printf '    "total_memblocks":%s,\n' "$4"
 	[ -z "$5" ] || printf '    "movable":%s,\n' "$5"
-	printf '    "state":"%s"\n' "$2"
+	printf '    "hotplug":"%s"\n' "$2"
 	printf '  }\n]\n'
 }
 
@@ -79,7 +80,7 @@ kmem_hp_json() {
 # as the devdax devices the real daxctl takes them for.
 as_stock() {
 	sed -e 's/"mode":"kmem_hp",/"mode":"devdax"/' \
-		-e '/"online_memblocks":\|"total_memblocks":\|"movable":\|"state":/d'
+		-e '/"online_memblocks":\|"total_memblocks":\|"movable":\|"hotplug":/d'
 }
 
 # Valid zones of the device's blocks, sorted and de-duplicated.
@@ -145,7 +146,7 @@ echo "blacklist kmem_hp" >/etc/modprobe.d/kh-test.conf
 run daxctl reconfigure-device -m kmem_hp "$DEV"
 check_eq blacklist-exit 1 "$RC"
 check_eq blacklist-error "daxctl: $DEV: cannot load kmem_hp: blacklisted in modprobe.d" "$ERR"
-check_eq blacklist-not-loaded no "$([ -d /sys/module/kmem_hp ] && echo yes || echo no)"
+check_eq blacklist-not-loaded no "$(loaded kmem_hp)"
 check_eq blacklist-unchanged device_dax "$(dax_driver $DEV)"
 rm /etc/modprobe.d/kh-test.conf
 
@@ -185,7 +186,7 @@ run daxctl reconfigure-device "$DEV" --mode kmem_hp -u -N
 check_eq human-exit 0 "$RC"
 check_eq human-object "{" "$(echo "$OUT" | sed -n 1p)"
 check_eq human-size "$($REAL list -u -d "$DEV" | grep '"size"')" "$(echo "$OUT" | grep '"size"')"
-check_eq human-state '"state":"offline"' "$(echo "$OUT" | grep -o '"state":"[a-z_]*"')"
+check_eq human-state '"hotplug":"offline"' "$(echo "$OUT" | grep -o '"hotplug":"[a-z_]*"')"
 run daxctl reconfigure-device -m kmem_hp --bogus "$DEV"
 check_eq bad-option-exit 129 "$RC"
 check_one_line bad-option

@@ -8,10 +8,14 @@
 # device, block and action. Memory of a second device bound to the
 # in-tree kmem, and boot RAM (the movablecore= part, which can be
 # offlined), stay controllable. protect=N lets per-block changes through
-# again, and flipping it back restores protection.
+# again, and flipping it back restores protection. (The debug lane's
+# boot allocations, KASAN's shadow first, are made from the top of memory
+# down and pin the top GiB there: its movablecore is larger.)
 #
 # mem: 8G
+# debug-mem: 10G
 # append: memmap=1G!4G,1G!6G movablecore=512M
+# debug-append: memmap=1G!4G,1G!6G movablecore=2G
 . ./lib.sh
 
 load_pmem_modules

@@ -29,7 +29,7 @@ grow=$(($(echo "$blocks" | grep -c .) * $(block_size) / 1024))
 # rmmod while online: refused, nothing changes.
 must kh-write $HP online_movable
 check_eq rmmod-online-refused fail "$(rmmod "$DRV" 2>/dev/null && echo ok || echo fail)"
-check_eq rmmod-online-still-loaded yes "$([ -d /sys/module/$DRV ] && echo yes || echo no)"
+check_eq rmmod-online-still-loaded yes "$(loaded $DRV)"
 check_eq rmmod-online-state online_movable "$(cat $HP)"
 
 # rmmod once offline: allowed, and it removes the offline memory.

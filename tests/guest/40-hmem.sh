@@ -78,13 +78,45 @@ check_eq node1-unplugged-no-blocks "" "$(new_blocks "$base" "$(all_blocks)")"
 # daxctl work as they always did.
 must sh -c "echo $DEV >$DAXDRV/$DRV/unbind"
 must rmmod "$DRV"
-snippet_remove
-kmsg "opted out: modprobe kmem"
-# Online movable, so that the test can give the memory back afterwards.
+
+# Fail open: with the snippet installed, a kmem request that cannot get
+# kmem_hp (blacklisted; or failing to load, here through a bad option as
+# a refused signature or a module DKMS did not build would) loads the
+# in-tree kmem, which binds the kmem-type device (6.12 and later). The
+# blacklist case goes through udev's path: modprobe -b of the device's
+# MODALIAS (dax:t0, which kmem's and device_dax's aliases match).
+fail_open() {
+	local name=$1 conf=$2 rc
+	shift 2
+	echo "$conf" >/etc/modprobe.d/kh-fail-open.conf
+	kmsg "fail-open $name: $*"
+	"$@" >/tmp/fail-open.out 2>&1
+	rc=$?
+	check_eq "fail-open-$name" "rc 0, kmem_hp no, kmem yes" \
+		"rc $rc, kmem_hp $(loaded "$DRV"), kmem $(loaded kmem)"
+	[ $rc -eq 0 ] || note "$*: $(cat /tmp/fail-open.out)"
+	case $KERNEL in
+	6.1) ;;
+	*)
+		wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
+		check_eq "fail-open-$name-kmem-binds" kmem "$(dax_driver "$DEV")"
+		must set_blocks offline "$(new_blocks "$base" "$(all_blocks)")"
+		must sh -c "echo $DEV >$DAXDRV/kmem/unbind"
+		;;
+	esac
+	rm -f /etc/modprobe.d/kh-fail-open.conf
+	must rmmod kmem
+}
+# Online movable (here and when opted out below), so that the test can
+# give the memory kmem adds back afterwards.
 policy=$(cat $MEMDIR/auto_online_blocks)
 [ "$policy" = offline ] || must sh -c "echo online_movable >$MEMDIR/auto_online_blocks"
+fail_open blacklisted "blacklist $DRV" $KMOD -b "$(sed -n 's/^MODALIAS=//p' $DAXDEV/$DEV/uevent)"
+fail_open load-fails "options $DRV default_state=bogus" $KMOD kmem
+snippet_remove
+kmsg "opted out: modprobe kmem"
 must $KMOD kmem
-check_eq opt-out-kmem-loaded yes "$([ -d /sys/module/kmem ] && echo yes || echo no)"
+check_eq opt-out-kmem-loaded yes "$(loaded kmem)"
 case $KERNEL in
 6.1)
 	check_eq opt-out-device-free none "$(dax_driver "$DEV")"

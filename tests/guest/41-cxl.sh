@@ -10,8 +10,13 @@
 #   moves it through offline / online_movable / unplug as a whole;
 # - opted out (no snippet, kmem_hp unloaded), the in-tree kmem takes it.
 # 6.1 has no CXL RAM regions and no dax_cxl.
+# QEMU emulates every access to CXL memory one by one: the Debian lanes'
+# page wiping and poisoning (init_on_free, page_poison) of each block
+# going online or offline would cost a minute per transition, so this
+# guest boots without them (slab checks and KFENCE stay).
 #
 # kernels: 6.12 7.2
+# append: init_on_free=0 page_poison=0
 # mem: 2G,maxmem=8G,slots=4
 # cpu: max,-la57,-hypervisor,-erms,-fsrm
 # qemu: -M q35,cxl=on -object memory-backend-ram,id=vmem0,share=on,size=512M -device pxb-cxl,bus_nr=12,bus=pcie.0,id=cxl.1 -device cxl-rp,port=0,bus=cxl.1,id=rp0,chassis=0,slot=2 -device cxl-type3,bus=rp0,volatile-memdev=vmem0,id=cxl-vmem0 -M cxl-fmw.0.targets.0=cxl.1,cxl-fmw.0.size=4G

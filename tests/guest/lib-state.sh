@@ -52,20 +52,31 @@ hp_write() {
 	HP_MS=$2
 }
 
+# block_what N: set BLOCK_WHAT to what memoryN is: absent, offline, or
+# online:<zone>. Shell builtins only: a fork per block costs seconds per
+# check on the debug lane's kernel.
+block_what() {
+	local d=$MEMDIR/memory$1 s z
+	if [ ! -d $d ]; then
+		BLOCK_WHAT=absent
+		return
+	fi
+	read -r s <$d/state
+	BLOCK_WHAT=$s
+	if [ "$s" = online ]; then
+		read -r z <$d/valid_zones
+		BLOCK_WHAT=online:$z
+	fi
+}
+
 # What every block of a device looks like, one "memoryN:<what>" per block,
 # <what> being absent, offline, or online:<zone> (valid_zones of an online
 # block is the zone it is in).
 blocks_view() {
-	local b d
+	local b
 	for b in $1; do
-		d=$MEMDIR/memory$b
-		if [ ! -d $d ]; then
-			echo "memory$b:absent"
-		elif [ "$(cat $d/state)" = online ]; then
-			echo "memory$b:online:$(cat $d/valid_zones)"
-		else
-			echo "memory$b:$(cat $d/state)"
-		fi
+		block_what $b
+		echo "memory$b:$BLOCK_WHAT"
 	done
 }
 
@@ -153,7 +164,10 @@ EV_LOG=/tmp/uevents.log
 EV_MARK=0
 
 ev_start() {
-	kh-uevent -f SUBSYSTEM=dax >>$EV_LOG 2>&1 &
+	# Listening for as long as the scenario runs: kh-uevent's own default
+	# lifetime (10 min) is shorter than the debug lane's long scenarios;
+	# the host's time limit ends the guest anyway.
+	kh-uevent -t 86400000 -f SUBSYSTEM=dax >>$EV_LOG 2>&1 &
 	EV_PID=$!
 	wait_for grep -q '^# ready' $EV_LOG ||
 		{ fail setup "expected the uevent listener to start, saw: $(cat $EV_LOG)"; finish; }
@@ -165,13 +179,23 @@ ev_stop() {
 	EV_PID=
 }
 
+# How long ev_mark waits for its mark (s): the debug lane's kernel under
+# TCG can take longer than 5 s to get the listener scheduled.
+EV_MARK_WAIT=5
+[ "${LANE:-}" != debug ] || EV_MARK_WAIT=30
+
 # ev_mark DEV: put the next mark in the log (through DEV's uevent file).
 ev_mark() {
+	local i=0
 	EV_MARK=$((EV_MARK + 1))
 	echo "change 00000000-0000-0000-0000-000000000000 KHMARK=$EV_MARK" \
 		>$DAXDEV/$1/uevent
-	wait_for grep -qE "SYNTH_ARG_KHMARK=$EV_MARK( |\$)" $EV_LOG ||
-		{ fail uevent-mark "expected mark $EV_MARK in the uevent log, saw none"; return 1; }
+	until grep -qE "SYNTH_ARG_KHMARK=$EV_MARK( |\$)" $EV_LOG; do
+		i=$((i + 1))
+		[ $i -lt $((EV_MARK_WAIT * 5)) ] ||
+			{ fail uevent-mark "expected mark $EV_MARK in the uevent log within $EV_MARK_WAIT s, saw none (listener $(kill -0 "$EV_PID" 2>/dev/null && echo running || echo gone))"; return 1; }
+		sleep 0.2
+	done
 }
 
 # ev_states DEV: the KMEM_HP_STATE values of DEV's uevents between the
@@ -225,6 +249,13 @@ node_memtotal_kb() {
 	fi
 }
 
+# Free pages of node $1's Normal zone, in kB (0 if it has none).
+node_normal_free_kb() {
+	awk -v n="$1" '$1 == "Node" { z = ($2 == n "," && $4 == "Normal") }
+		z && $1 == "pages" && $2 == "free" { f = $3 }
+		END { print (f + 0) * 4 }' /proc/zoneinfo
+}
+
 # Online BLOCKS (a device's, currently offline) to a kernel zone by hand,
 # last block first, with protect=N for the moment: the kernel's next
 # allocations then come from the last blocks, so pipe buffers filled
@@ -239,4 +270,175 @@ online_kernel_last_first() {
 			fail ebusy-setup "expected memory$b to go online_kernel by hand, saw an error"
 	done
 	set_protect Y
+}
+
+# --- all-or-nothing views ----------------------------------------------------
+# One line that says everything a "the device is exactly in state X" check
+# looks at, so that a case is one check whose failure shows all of it:
+#   hotplug=<read> state=<read> blocks=<runs> memtotal=+<kB>kB iomem=<...> refcnt=<n>
+# blocks is run-length in block order ("15*offline",
+# "5*online:Movable,10*offline"); iomem lists the device's /proc/iomem
+# subtree as <range>:dax / <range>:kmem.
+
+# kmem_hp's module reference count ("none" when not loaded).
+mod_refcnt() {
+	local r=none
+	[ ! -r /sys/module/$DRV/refcnt ] || read -r r </sys/module/$DRV/refcnt
+	echo "$r"
+}
+
+# Module references the device holds in state $1: one while any of its
+# memory is online. REF_BASE counts those of other devices.
+REF_BASE=0
+refcnt_for() {
+	case $1 in
+	online | online_movable) echo $((REF_BASE + 1)) ;;
+	*) echo "$REF_BASE" ;;
+	esac
+}
+
+# blocks_rle BLOCKS: what the blocks are, run-length encoded in block
+# order, with shell builtins only (no fork per block).
+blocks_rle() {
+	local b v prev= n=0 out=
+	for b in $1; do
+		block_what $b
+		v=$BLOCK_WHAT
+		if [ "$v" = "$prev" ]; then
+			n=$((n + 1))
+		else
+			[ $n -eq 0 ] || out="$out${out:+,}$n*$prev"
+			prev=$v
+			n=1
+		fi
+	done
+	[ $n -eq 0 ] || out="$out${out:+,}$n*$prev"
+	echo "$out"
+}
+
+# The device's /proc/iomem subtree in short form.
+iomem_sig() {
+	iomem_subtree "$1" | sed 's/^ *//; s/ : System RAM (kmem)$/:kmem/; s/ : .*/:dax/' | tr '\n' ',' | sed 's/,$//'
+}
+
+# What iomem_sig prints for DEV in state $2 (unbound: nothing).
+expected_iomem_sig() {
+	local r
+	[ "$2" = unbound ] && return
+	for r in $(expected_iomem_ranges "$1"); do
+		echo "$r:dax"
+		[ "$2" = unplugged ] || echo "$r:kmem"
+	done | tr '\n' ',' | sed 's/,$//'
+}
+
+# What blocks_rle calls every block of a device in state $1 (unbound: absent).
+state_block_view() {
+	case $1 in
+	unplugged | unbound) echo absent ;;
+	offline) echo offline ;;
+	online) echo "online:$KERNEL_ZONE" ;;
+	online_movable) echo online:Movable ;;
+	*) echo "?$1" ;;
+	esac
+}
+
+# Quick state_is (no fork per block): DEV reads STATE and every one of
+# BLOCKS agrees.
+dev_is() {
+	[ "$(hp_read "$1")" = "$2" ] &&
+		[ "$(blocks_rle "$3")" = "$(nr_words $3)*$(state_block_view "$2")" ]
+}
+
+# dev_view DEV BLOCKS MEM0_KB
+dev_view() {
+	echo "hotplug=$(hp_read "$1") state=$(hp_read "$1" state) blocks=$(blocks_rle "$2") memtotal=+$(($(memtotal_kb) - $3))kB iomem=$(iomem_sig "$1") refcnt=$(mod_refcnt)"
+}
+
+# expected_dev_view DEV STATE BLOCKS [REFCNT]: what dev_view must print
+# for DEV in STATE (unplugged, offline, online, online_movable, or unbound:
+# not bound to kmem_hp at all). REFCNT defaults to refcnt_for STATE.
+expected_dev_view() {
+	local n grow=0 what rd=$2
+	n=$(nr_words $3)
+	what=$(state_block_view "$2")
+	case $2 in online | online_movable) grow=$((n * $(block_size) / 1024)) ;; esac
+	[ "$2" = unbound ] && rd=absent
+	echo "hotplug=$rd state=$rd blocks=$n*$what memtotal=+${grow}kB iomem=$(expected_iomem_sig "$1" "$2") refcnt=${4:-$(refcnt_for "$2")}"
+}
+
+# check_aon NAME DEV RES FROM TO MEM0_KB BLOCKS
+# The outcome of a write of TO's value from FROM that a signal may have
+# interrupted (RES: its result word; "killed" when the writer died of
+# SIGKILL and could not tell). Call it right after ev_mark. All or nothing:
+#  - EINTR: DEV exactly in FROM (every block, zone, MemTotal, iomem,
+#    module references) and no state uevent;
+#  - OK: DEV exactly in TO and one uevent KMEM_HP_STATE=TO;
+#  - killed: either of the two;
+#  - EBUSY (only when ALLOW_EBUSY=1: offlining a kernel zone may meet an
+#    unmovable page): as for EINTR;
+#  - anything else fails.
+# Sets AON_OUTCOME to rolled-back, done or other.
+check_aon() {
+	local name=$1 dev=$2 res=$3 from=$4 to=$5 mem0=$6 blocks=$7 saw back done
+	saw="$(dev_view "$dev" "$blocks" "$mem0") uevents=$(ev_states "$dev")"
+	back="$(expected_dev_view "$dev" "$from" "$blocks") uevents="
+	done="$(expected_dev_view "$dev" "$to" "$blocks") uevents=$([ "$from" = "$to" ] || echo "$to")"
+	AON_OUTCOME=other
+	case $res in
+	EINTR)
+		check_eq "$name" "EINTR $back" "$res $saw"
+		[ "$saw" = "$back" ] && AON_OUTCOME=rolled-back ;;
+	EBUSY)
+		if [ "${ALLOW_EBUSY:-0}" = 1 ]; then
+			check_eq "$name" "EBUSY $back" "$res $saw"
+			[ "$saw" = "$back" ] && AON_OUTCOME=rolled-back
+		else
+			fail "$name" "expected EINTR (rolled back) or OK (done), saw $res $saw"
+		fi ;;
+	OK)
+		check_eq "$name" "OK $done" "$res $saw"
+		[ "$saw" = "$done" ] && AON_OUTCOME=done ;;
+	killed)
+		if [ "$saw" = "$back" ]; then
+			pass "$name"
+			AON_OUTCOME=rolled-back
+		elif [ "$saw" = "$done" ]; then
+			pass "$name"
+			AON_OUTCOME=done
+		else
+			fail "$name" "expected either '$back' (rolled back) or '$done' (done), saw '$saw'"
+		fi ;;
+	*) fail "$name" "expected EINTR (rolled back to $from) or OK (now $to), saw $res $saw" ;;
+	esac
+}
+
+# ev_since DEV: the KMEM_HP_STATE values of DEV's uevents after the last
+# mark, so far (space separated).
+ev_since() {
+	awk -v a="SYNTH_ARG_KHMARK=$EV_MARK" -v dev="/$1" '
+		function has(tok,  i) { for (i = 1; i <= NF; i++) if ($i == tok) return 1; return 0 }
+		has(a) { on = 1; next }
+		on {
+			dp = ""; st = ""
+			for (i = 1; i <= NF; i++) {
+				if ($i ~ /^DEVPATH=/) dp = substr($i, 9)
+				if ($i ~ /^KMEM_HP_STATE=/) st = substr($i, 15)
+			}
+			if (st != "" && substr(dp, length(dp) - length(dev) + 1) == dev) {
+				printf "%s%s", sep, st
+				sep = " "
+			}
+		}' $EV_LOG
+}
+
+# ev_wait DEV: wait (up to ~5 s) for a state uevent of DEV after the last
+# mark. The bind-time event may be sent after bind returns (once the
+# hotplug file exists); a mark placed before it would hide it.
+ev_wait() {
+	local i=0
+	while [ -z "$(ev_since "$1")" ]; do
+		i=$((i + 1))
+		[ $i -lt 25 ] || return 1
+		sleep 0.2
+	done
 }

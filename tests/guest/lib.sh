@@ -8,7 +8,8 @@
 
 SCENARIO=${KH_TEST:-$(basename "$0")}
 SCENARIO=${SCENARIO%.sh}
-KERNEL=${KH_KERNEL:-unknown}	# 6.1, 6.12 or 7.2
+KERNEL=${KH_KERNEL:-unknown}	# 6.1, 6.12 or 7.2 (the series)
+LANE=${KH_LANE:-$KERNEL}	# the host's target name: also "debug" (a 6.12)
 KVER=$(uname -r)
 # Driver under test. The host can point the scenarios at the in-tree kmem
 # (kh_driver=kmem) to check the harness's expectations against the
@@ -232,9 +233,12 @@ snippet_remove() {
 snippet_modprobe_kmem() {
 	kmsg "modprobe kmem (snippet installed)"
 	must /sbin/modprobe kmem
-	check_eq snippet-loads-kmem_hp yes "$([ -d /sys/module/$DRV ] && echo yes || echo no)"
-	check_eq snippet-keeps-kmem-out no "$([ -d /sys/module/kmem ] && echo yes || echo no)"
+	check_eq snippet-loads-kmem_hp yes "$(loaded $DRV)"
+	check_eq snippet-keeps-kmem-out no "$(loaded kmem)"
 }
+
+# Is module $1 loaded? yes or no.
+loaded() { [ -d /sys/module/$1 ] && echo yes || echo no; }
 
 # Wait (up to ~5 s) until a condition command succeeds.
 wait_for() {

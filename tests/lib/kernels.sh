@@ -6,6 +6,11 @@
 #   6.1  -> bookworm(-security) 6.1.0-56-amd64, module built on the host (gcc-12)
 #   6.12 -> bookworm(-security) 6.12.117+deb12-amd64, built on the host (gcc-12)
 #   7.2  -> sid, built in an mmdebstrap sid chroot (gcc-16)
+#   debug -> Debian's linux-source-6.12 built here with KASAN, lockdep,
+#            kmemleak, UBSAN... (tests/lib/debug-kernel.sh); a 6.12 to the
+#            module and the scenarios, module built on the host (gcc-12)
+
+. "$TESTS_DIR/lib/debug-kernel.sh"
 
 KVER_6_1=6.1.0-56-amd64
 KVER_6_12=6.12.117+deb12-amd64
@@ -13,17 +18,29 @@ KVER_6_12=6.12.117+deb12-amd64
 # the newest 7.2 whose binary, modules and headers are all in sid is used.
 KVER_7_2=${KMEM_HP_KVER_7_2:-7.2.13+deb14-amd64}
 
-ALL_KERNELS="6.1 6.12 7.2"
+ALL_KERNELS="6.1 6.12 7.2 debug"
 
 SID_APT=$CACHE/apt-sid
 
 target_suite() {
 	case $1 in
-	6.1|6.12) echo bookworm ;;
+	6.1|6.12|debug) echo bookworm ;;
 	7.2) echo sid ;;
 	*) die "unknown kernel '$1' (known: $ALL_KERNELS)" ;;
 	esac
 }
+
+# Kernel series a target is, for the scenarios (kh_kernel=): the debug
+# lane is a 6.12.
+target_series() {
+	case $1 in
+	debug) echo 6.12 ;;
+	*) echo "$1" ;;
+	esac
+}
+
+# Is a target a Debian-built kernel (as opposed to the debug lane's own)?
+target_is_debian() { [ "$1" != debug ]; }
 
 # Extra QEMU CPU flags: 7.2 panics early with la57; harmless for the others.
 target_cpu() { echo "max,-la57"; }
@@ -104,18 +121,28 @@ target_kver() {
 	6.1) echo "$KVER_6_1" ;;
 	6.12) echo "$KVER_6_12" ;;
 	7.2) resolve_7_2 ;;
+	debug) debug_kver ;;
 	*) die "unknown kernel '$1' (known: $ALL_KERNELS)" ;;
 	esac
 }
 
 # Headers tree the module is built against, as seen by the build
-# environment (host or chroot).
-target_kdir() { echo "/usr/src/linux-headers-$2"; }
+# environment (host or chroot); for the debug lane its kept build tree.
+target_kdir() {
+	case $1 in
+	debug) echo "$CACHE/kernels/$2/src" ;;
+	*) echo "/usr/src/linux-headers-$2" ;;
+	esac
+}
 
 # Download and extract the kernel image and modules into
 # $CACHE/kernels/<kver>/root, with vmlinuz and moddir links next to it.
 fetch_kernel() {
 	local name=$1 kver=$2 k=$CACHE/kernels/$2 pkgs deb
+	if [ "$name" = debug ]; then
+		fetch_debug_kernel "$kver"
+		return
+	fi
 	[ -f "$k/.done" ] && return 0
 	say "$name: fetching kernel $kver"
 	rm -rf "$k"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kh-uevent [-t MS] [-f STRING]...: print kernel uevents as they arrive.
+ * kh-uevent [-t MS] [-R] [-x SUFFIX] [-f STRING]...: print kernel uevents
+ * as they arrive.
  *
  * Listens on a NETLINK_KOBJECT_UEVENT socket, multicast group 1 (the
  * kernel's own broadcast, what udev listens to; the test guests have no
@@ -11,6 +12,15 @@
  * The first line, "# ready", is printed once the socket is bound: events
  * after it cannot be missed. Every line is flushed at once.
  *
+ * -x SUFFIX: for each event printed, test at once (before printing)
+ * whether /sys<DEVPATH><SUFFIX> exists, and append " KH_EXISTS=yes" or
+ * " KH_EXISTS=no": whether, e.g., a device attribute existed when its
+ * event arrived (-x /hotplug).
+ * -R: run as SCHED_FIFO (priority 50), so that on a one-vCPU guest the
+ * listener runs as soon as the kernel hands it an event, before the task
+ * that sent the event goes on (it is preempted at its next scheduling
+ * point).
+ *
  * Stops after -t MS ms (default 600000), or on SIGTERM/SIGINT, after
  * printing whatever is already queued on the socket. Exit status 0, or 1
  * if the socket overflowed (events were lost; a "# overflow" line says so).
@@ -19,12 +29,14 @@
 #include <errno.h>
 #include <linux/netlink.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,13 +52,28 @@ static long long now_ms(void)
 
 static const char *filters[MAX_FILTERS];
 static int nr_filters;
+static const char *exists_suffix;
 
 /* Print one event (@len bytes, NUL-separated fields) if every filter matches. */
 static void show(char *msg, size_t len)
 {
+	char path[4096];
+	const char *exists = NULL;
+	struct stat st;
 	size_t i;
 	int f;
 
+	msg[len] = '\0';	/* recv() left room for it */
+	/* The fields are still NUL-separated: find DEVPATH first, test at once. */
+	if (exists_suffix) {
+		for (i = 0; i < len; i += strlen(msg + i) + 1) {
+			if (strncmp(msg + i, "DEVPATH=", 8))
+				continue;
+			snprintf(path, sizeof(path), "/sys%s%s", msg + i + 8, exists_suffix);
+			exists = stat(path, &st) ? "no" : "yes";
+			break;
+		}
+	}
 	for (i = 0; i < len; i++)
 		if (msg[i] == '\0' || msg[i] == '\n')
 			msg[i] = ' ';
@@ -56,7 +83,10 @@ static void show(char *msg, size_t len)
 	for (f = 0; f < nr_filters; f++)
 		if (!strstr(msg, filters[f]))
 			return;
-	printf("%s\n", msg);
+	if (exists)
+		printf("%s KH_EXISTS=%s\n", msg, exists);
+	else
+		printf("%s\n", msg);
 	fflush(stdout);
 }
 
@@ -89,11 +119,12 @@ int main(int argc, char **argv)
 	};
 	static char buf[64 * 1024];
 	long long deadline, timeout = 600000;
-	int opt, fd, sfd, rcvbuf = 8 << 20, lost = 0;
+	int opt, fd, sfd, rcvbuf = 8 << 20, lost = 0, rt = 0;
+	struct sched_param sp = { .sched_priority = 50 };
 	struct pollfd pfd[2];
 	sigset_t set;
 
-	while ((opt = getopt(argc, argv, "t:f:")) != -1) {
+	while ((opt = getopt(argc, argv, "t:f:x:R")) != -1) {
 		switch (opt) {
 		case 't':
 			timeout = strtoll(optarg, NULL, 0);
@@ -103,12 +134,23 @@ int main(int argc, char **argv)
 				goto usage;
 			filters[nr_filters++] = optarg;
 			break;
+		case 'x':
+			exists_suffix = optarg;
+			break;
+		case 'R':
+			rt = 1;
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (optind != argc)
 		goto usage;
+
+	if (rt && sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		perror("kh-uevent: SCHED_FIFO");
+		return 2;
+	}
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -153,6 +195,6 @@ int main(int argc, char **argv)
 	return lost;
 
 usage:
-	fprintf(stderr, "usage: kh-uevent [-t MS] [-f STRING]...\n");
+	fprintf(stderr, "usage: kh-uevent [-t MS] [-R] [-x SUFFIX] [-f STRING]...\n");
 	return 2;
 }

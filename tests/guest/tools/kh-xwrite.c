@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * kh-xwrite [-e] [-t] [-a MS] FILE VALUE: kh-write with options.
+ * kh-xwrite [-e] [-t] [-a MS] [-k MS] FILE VALUE: kh-write with options.
  *
  * One write(2) of VALUE to FILE, outcome on stdout as one word: "OK" when
  * the whole value was accepted, "PARTIAL <n>/<len>" for a short write, or
@@ -14,6 +14,10 @@
  *         signal pending can fail the write with EINTR, and the process
  *         survives to report it. Prints " alarm" after the result when
  *         the signal was delivered.
+ *  -k MS  arm a one-shot POSIX timer that sends SIGKILL to the process MS
+ *         ms after the write starts: the writer dies in the middle of
+ *         the write (or right after it, if it was quicker), reporting
+ *         nothing; the caller waits for it and looks at what it left.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -117,7 +121,10 @@ static const char *errname(int err)
 int main(int argc, char **argv)
 {
 	int opt, esc = 0, timed = 0, fd;
-	long alarm_ms = -1;
+	long alarm_ms = -1, kill_ms = -1;
+	struct sigevent sev;
+	struct itimerspec its;
+	timer_t killer;
 	struct sigaction sa;
 	struct itimerval it;
 	char *buf, partial[64];
@@ -125,7 +132,7 @@ int main(int argc, char **argv)
 	size_t len;
 	ssize_t n;
 
-	while ((opt = getopt(argc, argv, "eta:")) != -1) {
+	while ((opt = getopt(argc, argv, "eta:k:")) != -1) {
 		switch (opt) {
 		case 'e':
 			esc = 1;
@@ -135,6 +142,9 @@ int main(int argc, char **argv)
 			break;
 		case 'a':
 			alarm_ms = strtol(optarg, NULL, 0);
+			break;
+		case 'k':
+			kill_ms = strtol(optarg, NULL, 0);
 			break;
 		default:
 			goto usage;
@@ -156,6 +166,15 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_alarm;	/* no SA_RESTART */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
+	if (kill_ms >= 0) {
+		memset(&sev, 0, sizeof(sev));
+		sev.sigev_notify = SIGEV_SIGNAL;
+		sev.sigev_signo = SIGKILL;
+		if (timer_create(CLOCK_MONOTONIC, &sev, &killer)) {
+			perror("kh-xwrite: timer_create");
+			return 2;
+		}
+	}
 
 	t0 = now_us();
 	fd = open(argv[optind], O_WRONLY);
@@ -168,6 +187,12 @@ int main(int argc, char **argv)
 		it.it_value.tv_sec = alarm_ms / 1000;
 		it.it_value.tv_usec = (alarm_ms % 1000) * 1000 + (alarm_ms ? 0 : 1);
 		setitimer(ITIMER_REAL, &it, NULL);
+	}
+	if (kill_ms >= 0) {
+		memset(&its, 0, sizeof(its));
+		its.it_value.tv_sec = kill_ms / 1000;
+		its.it_value.tv_nsec = (kill_ms % 1000) * 1000000L + (kill_ms ? 0 : 1000);
+		timer_settime(killer, 0, &its, NULL);
 	}
 	n = write(fd, buf, len);
 	if (n < 0) {
@@ -188,6 +213,6 @@ int main(int argc, char **argv)
 	return 0;
 
 usage:
-	fprintf(stderr, "usage: kh-xwrite [-e] [-t] [-a MS] FILE VALUE\n");
+	fprintf(stderr, "usage: kh-xwrite [-e] [-t] [-a MS] [-k MS] FILE VALUE\n");
 	return 2;
 }
