@@ -8,7 +8,9 @@
 #   make install-tools  install tools/daxctl in $(PREFIX)/sbin and the opt-in
 #                       modprobe.d snippet in $(PREFIX)/share/kmem_hp
 #   make dkms-install   register, build and install through DKMS
-#   make check          the whole QEMU test suite on every kernel line
+#   make check          the whole QEMU test suite: every Debian kernel line and
+#                       a KASAN/lockdep/kmemleak 6.12 kernel built here
+#   make check-debug    the suite on that debug kernel only
 #   make demo           boot a Debian kernel in QEMU and show kmem_hp at work
 #   make style          checkpatch and sparse
 
@@ -20,7 +22,7 @@ PREFIX ?= /usr/local
 GEN := compat/generated/kmem_hp_config.h
 GEN_KDIR := compat/generated/kdir
 
-.PHONY: all modules tools probe clean clean-generated install install-tools dkms-install check demo style
+.PHONY: all modules tools probe clean clean-generated install install-tools dkms-install check check-debug demo style
 
 all: modules
 
@@ -63,6 +65,9 @@ dkms-install:
 
 check:
 	tests/run
+
+check-debug:
+	KERNELS=debug tests/run
 
 demo:
 	tests/demo

@@ -6,7 +6,10 @@
  * "mode":"kmem_hp" and, right after it, what daxctl shows for system-ram
  * devices plus the device's kmem_hp state:
  *   "online_memblocks", "total_memblocks", "movable" (only when some
- *   memory is online and every online block agrees), "state".
+ *   memory is online and every online block agrees), "hotplug" (the
+ *   device's hotplug file). Not "state": daxctl already prints
+ *   "state":"disabled" for a device without a driver, and filters such as
+ *   jq's has("state") must keep meaning that.
  */
 #include <json-c/json.h>
 #include <json-c/printbuf.h>
@@ -62,7 +65,7 @@ static struct json_object *json_size(unsigned long long size, bool human)
 	return jobj;
 }
 
-/* Add @dev's kmem_hp keys to @jdev: memory block counts and state. */
+/* Add @dev's kmem_hp keys to @jdev: memory block counts and hotplug state. */
 static void add_kmem_hp_keys(struct json_object *jdev, struct daxctl_dev *dev)
 {
 	const char *devname = daxctl_dev_get_devname(dev);
@@ -77,7 +80,7 @@ static void add_kmem_hp_keys(struct json_object *jdev, struct daxctl_dev *dev)
 					       json_object_new_boolean(mb.movable == mb.online));
 	}
 	if (!kmem_hp_get_state(devname, state, sizeof(state)))
-		json_object_object_add(jdev, "state", json_object_new_string(state));
+		json_object_object_add(jdev, "hotplug", json_object_new_string(state));
 }
 
 struct json_object *kmem_hp_dev_to_json(struct daxctl_dev *dev, bool human)
@@ -117,7 +120,7 @@ struct json_object *kmem_hp_patch_json(struct json_object *jdev,
 		return NULL;
 	json_object_object_foreach(jdev, key, val) {
 		if (!strcmp(key, "online_memblocks") || !strcmp(key, "total_memblocks") ||
-		    !strcmp(key, "movable") || !strcmp(key, "state"))
+		    !strcmp(key, "movable") || !strcmp(key, "hotplug"))
 			continue;	/* re-added below, from kmem_hp */
 		if (!strcmp(key, "mode")) {
 			json_object_object_add(out, "mode", json_object_new_string(KMEM_HP_DRV));
