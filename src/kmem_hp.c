@@ -74,9 +74,19 @@ MODULE_PARM_DESC(default_state,
 static bool kmem_type;
 module_param(kmem_type, bool, 0444);
 MODULE_PARM_DESC(kmem_type,
-		 "Also bind kmem-type dax devices (CXL RAM regions, soft-reserved hmem) automatically, like kmem (6.12+; default N)");
+		 "Take kmem's place on the dax bus: bind kmem-type dax devices (CXL RAM regions, soft-reserved hmem; 6.12+) automatically and answer binds to the driver named kmem (stock daxctl -m system-ram); default N");
 
 static struct dax_device_driver kmem_hp_driver;
+static struct dax_device_driver kmem_hp_kmem_driver;
+/* kmem_hp_kmem_driver is registered. Set at init, constant after. */
+static bool kmem_hp_kmem_registered;
+
+/* Is @drv one of kmem_hp's dax drivers (kmem_hp, or kmem's name)? */
+bool kmem_hp_owns_driver(const struct device_driver *drv)
+{
+	return drv && (drv == &kmem_hp_driver.drv ||
+		       drv == &kmem_hp_kmem_driver.drv);
+}
 
 static mhp_t kmem_hp_mhp_flags(struct dev_dax *dev_dax)
 {
@@ -211,15 +221,16 @@ static void kmem_hp_abandon(struct kmem_hp_dev *kdev, int rc)
 static int kmem_hp_probe(struct dev_dax *dev_dax)
 {
 	struct device *dev = &dev_dax->dev;
-	int state = READ_ONCE(kmem_hp_default_state);
 	struct kmem_hp_dev *kdev;
 	const char *res_name;
-	int rc;
+	int state, rc;
 	u64 total;
 
-	rc = kmem_hp_dax_validate(dev_dax, &kmem_hp_driver);
+	rc = kmem_hp_dax_validate(dev_dax);
 	if (rc)
 		return rc;
+	state = kmem_hp_take_bind_state(dev_name(dev),
+					READ_ONCE(kmem_hp_default_state));
 
 	/*
 	 * Slow memory must not be mixed into a node of faster memory: a
@@ -342,10 +353,42 @@ static void kmem_hp_remove(struct dev_dax *dev_dax)
 }
 
 static struct dax_device_driver kmem_hp_driver = {
+	.drv.groups = kmem_hp_drv_groups,
 	.drv.dev_groups = kmem_hp_dev_groups,
 	.probe = kmem_hp_probe,
 	.remove = kmem_hp_remove,
 };
+
+/*
+ * kmem_type=Y (the modprobe.d snippet, which keeps the in-tree kmem from
+ * loading): the same driver once more under kmem's name. The dax bus
+ * then offers it the kmem-type devices kmem would get (6.12+), and what
+ * binds through /sys/bus/dax/drivers/kmem (libdaxctl's
+ * daxctl_dev_enable_ram(), i.e. stock daxctl -m system-ram, and
+ * daxctl.conf entries with mode=system-ram) gets kmem_hp, whose memory
+ * stock tools then report as system-ram, which it is. Devices bound
+ * this way carry the same hotplug file.
+ */
+static struct dax_device_driver kmem_hp_kmem_driver = {
+	.drv.dev_groups = kmem_hp_dev_groups,
+	.probe = kmem_hp_probe,
+	.remove = kmem_hp_remove,
+};
+
+static void kmem_hp_take_kmem_name(void)
+{
+	int rc;
+
+	if (!kmem_hp_dax_driver_init(&kmem_hp_kmem_driver, true))
+		pr_info("kmem_hp: this kernel's dax bus has no kmem-type devices: the kmem name serves explicit binds only\n");
+	rc = __dax_driver_register(&kmem_hp_kmem_driver, THIS_MODULE, "kmem");
+	if (rc) {
+		pr_warn("kmem_hp: kmem_type=Y ignored: cannot register as kmem (%d), is the in-tree kmem loaded?\n",
+			rc);
+		return;
+	}
+	kmem_hp_kmem_registered = true;
+}
 
 static int __init kmem_hp_init(void)
 {
@@ -376,18 +419,22 @@ static int __init kmem_hp_init(void)
 	if (rc)
 		goto err_fault_exit;
 
-	if (!kmem_hp_dax_driver_init(&kmem_hp_driver, kmem_type))
-		pr_warn("kmem_hp: kmem_type=Y has no effect: this kernel's dax bus has no kmem-type devices\n");
+	kmem_hp_dax_driver_init(&kmem_hp_driver, false);
 	rc = __dax_driver_register(&kmem_hp_driver, THIS_MODULE, KBUILD_MODNAME);
 	if (rc)
 		goto err_notifier_exit;
+	if (kmem_type)
+		kmem_hp_take_kmem_name();
 	rc = kmem_hp_bind_events_init(&kmem_hp_driver.drv);
 	if (rc)
-		goto err_driver_unregister;
+		goto err_drivers_unregister;
 	return 0;
 
-err_driver_unregister:
+err_drivers_unregister:
+	if (kmem_hp_kmem_registered)
+		dax_driver_unregister(&kmem_hp_kmem_driver);
 	dax_driver_unregister(&kmem_hp_driver);
+	kmem_hp_bind_states_exit();
 err_notifier_exit:
 	kmem_hp_notifier_exit();
 err_fault_exit:
@@ -403,7 +450,10 @@ err_free_res_name:
 
 static void __exit kmem_hp_exit(void)
 {
+	if (kmem_hp_kmem_registered)
+		dax_driver_unregister(&kmem_hp_kmem_driver);
 	dax_driver_unregister(&kmem_hp_driver);
+	kmem_hp_bind_states_exit();
 	kmem_hp_bind_events_exit();
 	kmem_hp_notifier_exit();
 	kmem_hp_fault_exit();

@@ -138,10 +138,10 @@ enum kmem_hp_step {
 
 /* kmem_hp.c: name of the added memory resource ("System RAM (kmem)") */
 extern const char *kmem_hp_res_name;
+bool kmem_hp_owns_driver(const struct device_driver *drv);
 
 /* kmem_hp_dax.c: reading the (private, vendored) dax structures */
-int kmem_hp_dax_validate(struct dev_dax *dev_dax,
-			 struct dax_device_driver *drv);
+int kmem_hp_dax_validate(struct dev_dax *dev_dax);
 int kmem_hp_dax_range(struct dev_dax *dev_dax, int i, struct range *aligned);
 
 /* kmem_hp_blocks.c: memory blocks and whole-device transitions */
@@ -174,6 +174,11 @@ void kmem_hp_flush_bind_event(struct kmem_hp_dev *kdev);
 void kmem_hp_bind_event_fn(struct work_struct *work);
 int kmem_hp_bind_events_init(struct device_driver *drv);
 void kmem_hp_bind_events_exit(void);
+
+/* kmem_hp_bind_state.c: per-device bind states (a driver attribute) */
+extern const struct attribute_group *kmem_hp_drv_groups[];
+int kmem_hp_take_bind_state(const char *name, int dflt);
+void kmem_hp_bind_states_exit(void);
 
 /* kmem_hp_notifier.c: the memory notifier and the managed-device list */
 int kmem_hp_notifier_init(void);

@@ -37,7 +37,7 @@ static bool kmem_hp_valid_ptr(const void *p, size_t size)
  * below would hold: they are done before dev_dax->dev is used for
  * anything, and the failure is reported without dereferencing it.
  */
-int kmem_hp_dax_validate(struct dev_dax *dev_dax, struct dax_device_driver *drv)
+int kmem_hp_dax_validate(struct dev_dax *dev_dax)
 {
 	struct device *dev = &dev_dax->dev;
 	struct dax_region *region;
@@ -46,7 +46,7 @@ int kmem_hp_dax_validate(struct dev_dax *dev_dax, struct dax_device_driver *drv)
 	char extra;
 
 	why = "device is not the one being bound";
-	if (dev->driver != &drv->drv)
+	if (!kmem_hp_owns_driver(dev->driver))
 		goto bad;
 	why = "device is not on the dax bus";
 	if (!dev->bus || strcmp(dev->bus->name, "dax"))

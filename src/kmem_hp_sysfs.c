@@ -124,6 +124,7 @@ void kmem_hp_bind_event_fn(struct work_struct *work)
 	device_unlock(kdev->dev);
 }
 
+/* One of kmem_hp's dax drivers; its bus is the dax bus. */
 static struct device_driver *kmem_hp_bus_driver;
 
 static int kmem_hp_bus_cb(struct notifier_block *nb, unsigned long action,
@@ -132,7 +133,7 @@ static int kmem_hp_bus_cb(struct notifier_block *nb, unsigned long action,
 	struct device *dev = data;
 	struct kmem_hp_dev *kdev;
 
-	if (action != BUS_NOTIFY_BOUND_DRIVER || dev->driver != kmem_hp_bus_driver)
+	if (action != BUS_NOTIFY_BOUND_DRIVER || !kmem_hp_owns_driver(dev->driver))
 		return NOTIFY_DONE;
 	kdev = dev_get_drvdata(dev);
 	mutex_lock(&kdev->lock);
