@@ -16,20 +16,39 @@
 
 #include "kmem_hp_daxctl.h"
 
-/* Name of the driver @dev is bound to in @drv; -ENODEV if it is unbound. */
-int dax_driver(const char *dev, char *drv, size_t len)
+/* Last path component of symlink @path, in @buf; negative errno. */
+static int link_name(const char *path, char *buf, size_t len)
 {
-	char path[PATH_MAX], target[PATH_MAX];
+	char target[PATH_MAX];
 	const char *name;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), DAX_DEVICES "/%s/driver", dev);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0)
-		return errno == ENOENT ? -ENODEV : -errno;
+		return -errno;
 	target[n] = '\0';
 	name = strrchr(target, '/');
-	snprintf(drv, len, "%s", name ? name + 1 : target);
+	snprintf(buf, len, "%s", name ? name + 1 : target);
+	return 0;
+}
+
+/*
+ * Name of the driver @dev is bound to in @drv; -ENODEV if it is unbound.
+ * A driver that kmem_hp registered (under kmem's name with kmem_type=Y,
+ * see the modprobe.d snippet) is reported as kmem_hp.
+ */
+int dax_driver(const char *dev, char *drv, size_t len)
+{
+	char path[PATH_MAX], module[DRV_LEN];
+	int rc;
+
+	snprintf(path, sizeof(path), DAX_DEVICES "/%s/driver", dev);
+	rc = link_name(path, drv, len);
+	if (rc)
+		return rc == -ENOENT ? -ENODEV : rc;
+	snprintf(path, sizeof(path), DAX_DEVICES "/%s/driver/module", dev);
+	if (!link_name(path, module, sizeof(module)) && !strcmp(module, KMEM_HP_DRV))
+		snprintf(drv, len, "%s", KMEM_HP_DRV);
 	return 0;
 }
 
@@ -77,16 +96,24 @@ int dax_bind(const char *dev, const char *drv)
 }
 
 /*
- * Detach @dev from @drv: forget its id (so it is not matched again on the
- * next probe) and unbind it. Returns 0 once @dev is unbound.
+ * Detach @dev from @drv (through the driver it is bound to, which for
+ * kmem_hp may be registered under kmem's name): forget its id (so it is
+ * not matched again on the next probe) and unbind it. Returns 0 once @dev
+ * is unbound.
  */
 int dax_release(const char *dev, const char *drv)
 {
-	char cur[DRV_LEN];
+	char cur[DRV_LEN], path[PATH_MAX];
 	int rc;
 
-	drv_write(drv, "remove_id", dev);
-	rc = drv_write(drv, "unbind", dev);
+	if (dax_driver(dev, cur, sizeof(cur)) == -ENODEV)
+		return 0;
+	if (strcmp(cur, drv))
+		return -EBUSY;
+	snprintf(path, sizeof(path), DAX_DEVICES "/%s/driver/remove_id", dev);
+	sysfs_write(path, dev);
+	snprintf(path, sizeof(path), DAX_DEVICES "/%s/driver/unbind", dev);
+	rc = sysfs_write(path, dev);
 	if (dax_driver(dev, cur, sizeof(cur)) == -ENODEV)
 		return 0;
 	return rc ? rc : -EBUSY;
@@ -109,17 +136,18 @@ int kmem_hp_set_state(const char *dev, const char *state)
 	return sysfs_write(path, state);
 }
 
-/* Is any dax device bound to kmem_hp? */
+/* Is any dax device bound to kmem_hp (under either of its names)? */
 bool kmem_hp_has_devices(void)
 {
-	DIR *d = opendir(DAX_DRIVERS "/" KMEM_HP_DRV);
+	DIR *d = opendir(DAX_DEVICES);
 	struct dirent *de;
 	bool found = false;
 
 	if (!d)
 		return false;
 	while (!found && (de = readdir(d)))
-		found = !strncmp(de->d_name, "dax", 3);
+		found = !strncmp(de->d_name, "dax", 3) &&
+			dax_on_driver(de->d_name, KMEM_HP_DRV);
 	closedir(d);
 	return found;
 }

@@ -1,54 +1,52 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Binding a device to kmem_hp without its memory landing in the wrong
- * zone first.
+ * Binding a device to kmem_hp straight into the state the command asked
+ * for.
  *
- * At bind kmem_hp puts a device in its default_state; the default,
- * "system", is the kernel's auto-online policy, which on Debian 6.12 and
- * 7.2 is "online": every block online in a kernel zone. Asked for
- * online_movable, the driver would then have to offline that memory again,
- * which fails as soon as the kernel has put unmovable allocations there.
- * So when the state at bind would be online in a kernel zone and the
- * wanted state is not, default_state is set to "offline" for the duration
- * of the bind and put back right after (signals are only noted meanwhile,
- * see main.c). A device bound by someone else in that window comes up
- * offline instead of per policy.
+ * The state is queued for that one device in the driver's bind_state file
+ * and taken by its probe, so the memory never passes through the kernel's
+ * auto-online policy first (on Debian 6.12 and 7.2 that is "online": every
+ * block in a kernel zone, from where online_movable may be impossible),
+ * and neither default_state nor any other device's bind is touched.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "kmem_hp_daxctl.h"
 
-#define DEFAULT_STATE	KMEM_HP_PARAMS "/default_state"
+#define BIND_STATE	DAX_DRIVERS "/" KMEM_HP_DRV "/bind_state"
 
-static bool kernel_zone(const char *state)
+/* Queue @state ("default": nothing) for @dev's next bind by kmem_hp. */
+static int queue_bind_state(const char *dev, const char *state)
 {
-	return !strcmp(state, "online") || !strcmp(state, "online_kernel");
+	char entry[64 + STATE_LEN];
+
+	snprintf(entry, sizeof(entry), "%s %s", dev, state);
+	return sysfs_write(BIND_STATE, entry);
 }
 
 /*
- * Bind unbound @dev to kmem_hp on the way to state @target (which the
- * caller writes next). Returns 0 or a negative errno from the bind.
+ * Bind unbound @dev to kmem_hp in state @target. Returns 0 or a negative
+ * errno from the bind (the probe's own, e.g. EBUSY when the change to
+ * @target failed and was rolled back).
  */
 int bind_kmem_hp(const char *dev, const char *target)
 {
-	char saved[STATE_LEN], at_bind[STATE_LEN];
-	bool swapped = false;
 	int rc;
 
-	if (!sysfs_read(DEFAULT_STATE, saved, sizeof(saved))) {
-		snprintf(at_bind, sizeof(at_bind), "%s", saved);
-		if (!strcmp(saved, "system") &&
-		    sysfs_read(MEMORY_SYSFS "/auto_online_blocks", at_bind, sizeof(at_bind)))
-			snprintf(at_bind, sizeof(at_bind), "offline");
-		if (kernel_zone(at_bind) && !kernel_zone(target)) {
-			verbose(dev, "binding with kmem_hp default_state=offline (was %s)", saved);
-			swapped = !sysfs_write(DEFAULT_STATE, "offline");
-		}
+	rc = queue_bind_state(dev, target);
+	if (rc) {
+		dev_err(dev, "kmem_hp: cannot queue its bind state (%s): %s",
+			BIND_STATE, strerror(-rc));
+		return rc;
 	}
 	rc = dax_bind(dev, KMEM_HP_DRV);
-	if (swapped && sysfs_write(DEFAULT_STATE, saved))
-		dev_err(dev, "cannot restore kmem_hp default_state=%s", saved);
+	/*
+	 * A probe that ran took the entry. One that did not (the bind
+	 * failed, or kmem_hp got the device under kmem's name first) must
+	 * not find it at a later bind.
+	 */
+	queue_bind_state(dev, "default");
 	return rc;
 }
 
@@ -58,10 +56,5 @@ int bind_kmem_hp(const char *dev, const char *target)
  */
 int return_to_kmem_hp(const char *dev, const char *state)
 {
-	int rc;
-
-	rc = bind_kmem_hp(dev, state);
-	if (rc)
-		return rc;
-	return kmem_hp_set_state(dev, state);
+	return bind_kmem_hp(dev, state);
 }

@@ -61,6 +61,9 @@ struct opts {
 	bool force;
 	bool human;
 	bool verbose;
+	bool save;		/* --save: record the state in devices.conf */
+	bool apply_config;	/* --apply-config: devices.conf's state */
+	const char *state;	/* kmem_hp state to reach, NULL: from the flags */
 	int nr_devs;
 	char **devs;		/* non-option arguments (device names or "all") */
 	char error[160];	/* why parse_opts() failed */
@@ -89,7 +92,9 @@ int kmem_hp_set_state(const char *dev, const char *state);
 bool kmem_hp_has_devices(void);
 
 /* modules.c */
+#define LOAD_BLACKLISTED	1
 int load_module(const char *name);
+const char *load_error(int rc);
 
 /* memblocks.c: the memory blocks a kmem-style driver added for a device. */
 struct memblocks {
@@ -118,7 +123,17 @@ int bind_kmem_hp(const char *dev, const char *target);
 int return_to_kmem_hp(const char *dev, const char *state);
 
 /* reconfigure.c */
+int to_kmem_hp(struct daxctl_dev *dev, const struct opts *o);
+const char *target_state(const struct opts *o);
 int cmd_reconfigure(char **argv, const struct opts *o, struct daxctl_ctx *ctx);
+
+/* persist.c: states that survive a reboot */
+#ifndef KMEM_HP_CONF_DIR
+#define KMEM_HP_CONF_DIR	"/etc/kmem_hp"
+#endif
+#define KMEM_HP_DEVICES_CONF	KMEM_HP_CONF_DIR "/devices.conf"
+int apply_config(struct daxctl_dev *dev, const struct opts *o);
+int save_config(const char *dev, const char *state);
 
 /* memory.c: online-memory, offline-memory, disable-device */
 int cmd_memory(char **argv, const struct opts *o, struct daxctl_ctx *ctx);

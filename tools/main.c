@@ -63,11 +63,11 @@ static void note_signal(int sig)
 
 /*
  * A signal must not kill the front end between unbinding a device from
- * one driver and binding it to the next, nor while a module parameter is
- * changed for the duration of a bind. The handler only notes the signal
- * (no SA_RESTART): a kmem_hp state write in progress fails with EINTR and
- * the driver rolls it back, the command reports that and stops, and every
- * device is left bound.
+ * one driver and binding it to the next. The handler only notes the
+ * signal (no SA_RESTART): a kmem_hp state write in progress fails with
+ * EINTR and the driver rolls it back, the command reports that and stops,
+ * and every device is left bound. SIGPIPE (stdout closed by a pager or
+ * head) is ignored: the write fails with EPIPE instead.
  */
 static void catch_signals(void)
 {
@@ -79,6 +79,7 @@ static void catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int main(int argc, char **argv)
@@ -109,9 +110,10 @@ int main(int argc, char **argv)
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc < 0) {
-		/* Only -m kmem_hp is ours to reject; daxctl knows the rest. */
-		if (o.cmd == CMD_RECONFIGURE && o.mode &&
-		    !strcmp(o.mode, KMEM_HP_DRV)) {
+		/* Only -m kmem_hp and our options are ours to reject; daxctl knows the rest. */
+		if (o.cmd == CMD_RECONFIGURE &&
+		    ((o.mode && !strcmp(o.mode, KMEM_HP_DRV)) || o.save ||
+		     o.apply_config)) {
 			fprintf(stderr, "daxctl: %s: %s\n", argv[1], o.error);
 			return EXIT_USAGE;
 		}

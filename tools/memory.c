@@ -6,7 +6,7 @@
  * The stock tool refuses memory operations on kmem_hp devices ("devdax
  * mode") and would unbind one with its memory online. Here they become
  * whole-device kmem_hp state changes: online-memory writes online_movable
- * (online with --no-movable), offline-memory writes offline, and
+ * (online_kernel with --no-movable), offline-memory writes offline, and
  * disable-device unplugs the memory and then unbinds; all of it all or
  * nothing. Devices not bound to kmem_hp go to the real daxctl, one call
  * per device; with "all", online-memory and offline-memory leave devices
@@ -61,7 +61,7 @@ static int kmem_hp_command(struct daxctl_dev *dev, const struct opts *o)
 	const char *name = daxctl_dev_get_devname(dev);
 
 	if (o->cmd == CMD_ONLINE)
-		return kmem_hp_state_change(name, o->no_movable ? "online" : "online_movable");
+		return kmem_hp_state_change(name, o->no_movable ? "online_kernel" : "online_movable");
 	if (o->cmd == CMD_OFFLINE)
 		return kmem_hp_state_change(name, "offline");
 	return kmem_hp_disable(dev);

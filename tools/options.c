@@ -38,6 +38,8 @@ enum command parse_command(const char *name)
 enum {
 	OPT_INPUT = 256,
 	OPT_NO_MOVABLE,
+	OPT_SAVE,
+	OPT_APPLY_CONFIG,
 };
 
 /*
@@ -56,6 +58,9 @@ static const struct option long_opts[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "check-config", no_argument, NULL, 'C' },
 	{ "no-movable", no_argument, NULL, OPT_NO_MOVABLE },
+	/* The front end's own (kmem_hp persistence, see persist.c). */
+	{ "save", no_argument, NULL, OPT_SAVE },
+	{ "apply-config", no_argument, NULL, OPT_APPLY_CONFIG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -133,6 +138,12 @@ int parse_opts(int argc, char **argv, struct opts *o)
 		case OPT_NO_MOVABLE:
 			o->no_movable = true;
 			break;
+		case OPT_SAVE:
+			o->save = true;
+			break;
+		case OPT_APPLY_CONFIG:
+			o->apply_config = true;
+			break;
 		default:
 			snprintf(o->error, sizeof(o->error),
 				 "unknown or malformed option '%s'", args[optind - 1]);
@@ -147,6 +158,14 @@ int parse_opts(int argc, char **argv, struct opts *o)
 
 	if (!rc && o->cmd != CMD_LIST && !o->nr_devs) {
 		snprintf(o->error, sizeof(o->error), "specify a device, or \"all\"");
+		rc = -EINVAL;
+	}
+	if (!rc && o->save && (!o->mode || strcmp(o->mode, KMEM_HP_DRV))) {
+		snprintf(o->error, sizeof(o->error), "--save goes with -m kmem_hp");
+		rc = -EINVAL;
+	}
+	if (!rc && o->apply_config && (o->mode || o->stock_only)) {
+		snprintf(o->error, sizeof(o->error), "--apply-config takes no -m and no -C");
 		rc = -EINVAL;
 	}
 	return rc;

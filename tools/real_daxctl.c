@@ -2,12 +2,21 @@
 /*
  * Finding and running the real daxctl.
  *
- * The real one is, in order: $KMEM_HP_REAL_DAXCTL; the first "daxctl" in
- * PATH that is not this program; /usr/bin/daxctl. "Not this program" is
- * decided by inode, so symlinks and hard links to the front end are
- * skipped too. Every front end on the way exports the inodes it skipped
- * in KMEM_HP_DAXCTL_SKIP, so two installed copies cannot exec each other
- * in a loop.
+ * The front end runs as root, so what it executes must be what root
+ * would trust. The real one is, in order:
+ *  - $KMEM_HP_REAL_DAXCTL, only if it is an absolute path to a regular,
+ *    executable file owned by root and writable by nobody else (anything
+ *    else is refused with a message, never silently replaced);
+ *  - the path fixed at build time (REAL_DAXCTL, /usr/bin/daxctl);
+ *  - the first "daxctl" in an absolute PATH entry (relative entries such
+ *    as "." or "" are skipped: they would run whatever is in the current
+ *    directory) that is not this program.
+ * "Not this program" is decided by inode, so symlinks and hard links to
+ * the front end are skipped; every front end on the way exports the
+ * inodes it skipped in KMEM_HP_DAXCTL_SKIP, so two installed copies do
+ * not exec each other. A "real daxctl" that is a wrapper running the
+ * front end again is caught by a hop count in KMEM_HP_DAXCTL_HOPS: the
+ * front end refuses to hand over once more than MAX_HOPS times.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,8 +29,12 @@
 #include "kmem_hp_daxctl.h"
 
 #define SKIP_ENV	"KMEM_HP_DAXCTL_SKIP"
+#define HOPS_ENV	"KMEM_HP_DAXCTL_HOPS"
 #define OVERRIDE_ENV	"KMEM_HP_REAL_DAXCTL"
-#define FALLBACK	"/usr/bin/daxctl"
+#ifndef REAL_DAXCTL
+#define REAL_DAXCTL	"/usr/bin/daxctl"
+#endif
+#define MAX_HOPS	4
 
 /* Is @st this program or a front end that handed over to it? */
 static bool is_front_end(const struct stat *st)
@@ -50,8 +63,24 @@ static bool usable(const char *path)
 {
 	struct stat st;
 
-	return !stat(path, &st) && S_ISREG(st.st_mode) &&
+	return path[0] == '/' && !stat(path, &st) && S_ISREG(st.st_mode) &&
 	       !access(path, X_OK) && !is_front_end(&st);
+}
+
+/* The override must be as trustworthy as /usr/bin itself. */
+static const char *override_problem(const char *path)
+{
+	struct stat st;
+
+	if (path[0] != '/')
+		return "not an absolute path";
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || access(path, X_OK))
+		return "not an executable file";
+	if (st.st_uid != 0 || (st.st_mode & 0022))
+		return "not owned by root, or writable by others";
+	if (is_front_end(&st))
+		return "this front end itself";
+	return NULL;
 }
 
 const char *real_daxctl_path(void)
@@ -61,55 +90,71 @@ const char *real_daxctl_path(void)
 	char *path, *dir, *save = NULL;
 
 	if (env && *env)
-		return usable(env) ? env : NULL;
+		return override_problem(env) ? NULL : env;
+	if (usable(REAL_DAXCTL))
+		return REAL_DAXCTL;
 
-	path = getenv("PATH");
-	path = strdup(path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
+	path = strdup(getenv("PATH") ?: "");
 	for (dir = strtok_r(path, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
-		snprintf(found, sizeof(found), "%s/daxctl", *dir ? dir : ".");
+		if (dir[0] != '/')
+			continue;
+		snprintf(found, sizeof(found), "%s/daxctl", dir);
 		if (usable(found)) {
 			free(path);
 			return found;
 		}
 	}
 	free(path);
-	return usable(FALLBACK) ? FALLBACK : NULL;
+	return NULL;
 }
 
-/* Add this program's inode to KMEM_HP_DAXCTL_SKIP for the programs it runs. */
-static void export_skip(void)
+/*
+ * For the programs it runs: add this program's inode to
+ * KMEM_HP_DAXCTL_SKIP and count the hop. Returns false if there were too
+ * many hops already (a loop).
+ */
+static bool export_skip(void)
 {
-	const char *old = getenv(SKIP_ENV);
+	const char *old = getenv(SKIP_ENV), *hops = getenv(HOPS_ENV);
+	int n = hops ? atoi(hops) : 0;
 	struct stat self;
-	char *val;
+	char *val, buf[16];
 
+	if (n >= MAX_HOPS)
+		return false;
+	snprintf(buf, sizeof(buf), "%d", n + 1);
+	setenv(HOPS_ENV, buf, 1);
 	if (stat("/proc/self/exe", &self))
-		return;
+		return true;
 	if (asprintf(&val, "%s%s%llu:%llu", old ? old : "", old && *old ? "," : "",
 		     (unsigned long long)self.st_dev,
 		     (unsigned long long)self.st_ino) < 0)
-		return;
+		return true;
 	setenv(SKIP_ENV, val, 1);
 	free(val);
+	return true;
 }
 
 void exec_real_daxctl(char **argv)
 {
 	const char *real = real_daxctl_path();
+	const char *env = getenv(OVERRIDE_ENV);
 
 	if (!real) {
-		const char *env = getenv(OVERRIDE_ENV);
-
 		if (env && *env)
-			fprintf(stderr, "daxctl: %s=%s is not an executable daxctl other than this front end\n",
-				OVERRIDE_ENV, env);
+			fprintf(stderr, "daxctl: %s=%s refused: %s\n", OVERRIDE_ENV, env,
+				override_problem(env));
 		else
-			fprintf(stderr, "daxctl: cannot find the real daxctl (not in PATH, no %s; set %s)\n",
-				FALLBACK, OVERRIDE_ENV);
+			fprintf(stderr, "daxctl: cannot find the real daxctl (no %s, none in PATH's absolute directories; set %s)\n",
+				REAL_DAXCTL, OVERRIDE_ENV);
+		exit(127);
+	}
+	if (!export_skip()) {
+		fprintf(stderr, "daxctl: %s runs this front end again (a loop): not running it\n",
+			real);
 		exit(127);
 	}
 	fflush(NULL);
-	export_skip();
 	execv(real, argv);
 	fprintf(stderr, "daxctl: cannot run %s: %s\n", real, strerror(errno));
 	exit(127);
@@ -136,7 +181,12 @@ static bool summary_line(const char *line)
 	return false;
 }
 
-/* Copy @fd to stderr line by line, leaving out daxctl's closing line. */
+/*
+ * Copy @fd to stderr line by line, leaving out daxctl's closing line,
+ * until the real daxctl closes it. A signal the front end notes
+ * interrupts the read (EINTR): read on, or the real daxctl would die of
+ * SIGPIPE half-way through its work.
+ */
 static void filter_stderr(int fd)
 {
 	FILE *in = fdopen(fd, "r");
@@ -147,9 +197,17 @@ static void filter_stderr(int fd)
 		close(fd);
 		return;
 	}
-	while (getline(&line, &cap, in) > 0)
-		if (!summary_line(line))
-			fputs(line, stderr);
+	for (;;) {
+		errno = 0;
+		if (getline(&line, &cap, in) > 0) {
+			if (!summary_line(line))
+				fputs(line, stderr);
+			continue;
+		}
+		if (errno != EINTR)
+			break;
+		clearerr(in);
+	}
 	free(line);
 	fclose(in);
 }
@@ -190,7 +248,11 @@ int run_real_daxctl(char **argv, char **out, size_t *out_len, bool quiet)
 			close(pipefd[0]);
 			close(pipefd[1]);
 		}
-		export_skip();
+		if (!export_skip()) {
+			fprintf(stderr, "daxctl: %s runs this front end again (a loop): not running it\n",
+				real);
+			_exit(127);
+		}
 		execv(real, argv);
 		fprintf(stderr, "daxctl: cannot run %s: %s\n", real, strerror(errno));
 		_exit(127);

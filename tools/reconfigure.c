@@ -3,7 +3,8 @@
  * daxctl reconfigure-device, where kmem_hp is involved.
  *
  * -m kmem_hp: move each device to kmem_hp and set its state
- * (online_movable; online with --no-movable; offline with --no-online).
+ * (online_movable; online_kernel with --no-movable, a kernel zone as
+ * daxctl means it; offline with --no-online).
  *
  * -m devdax / -m system-ram on a device bound to kmem_hp: the stock tool
  * sees kmem_hp as devdax and either does nothing or unbinds the device
@@ -25,12 +26,15 @@
 
 #include "kmem_hp_daxctl.h"
 
-static const char *target_state(const struct opts *o)
+const char *target_state(const struct opts *o)
 {
+	if (o->state)
+		return o->state;
 	if (o->no_online)
 		return "offline";
+	/* As daxctl's --no-movable: a kernel zone, not the kernel's choice. */
 	if (o->no_movable)
-		return "online";
+		return "online_kernel";
 	return "online_movable";
 }
 
@@ -45,7 +49,7 @@ static void restore_driver(const char *dev, const char *drv)
 }
 
 /* Move @dev onto kmem_hp in the state @o asks for. */
-static int to_kmem_hp(struct daxctl_dev *dev, const struct opts *o)
+int to_kmem_hp(struct daxctl_dev *dev, const struct opts *o)
 {
 	const char *name = daxctl_dev_get_devname(dev);
 	const char *target = target_state(o);
@@ -72,9 +76,8 @@ static int to_kmem_hp(struct daxctl_dev *dev, const struct opts *o)
 
 	rc = load_module(KMEM_HP_DRV);
 	if (rc) {
-		dev_err(name, "cannot load kmem_hp: %s",
-			rc == -EPERM ? "blacklisted in modprobe.d" : strerror(-rc));
-		return rc;
+		dev_err(name, "cannot load kmem_hp: %s", load_error(rc));
+		return rc == LOAD_BLACKLISTED ? -EPERM : rc;
 	}
 	if (!sysfs_exists(DAX_DRIVERS "/" KMEM_HP_DRV)) {
 		dev_err(name, "kmem_hp is loaded but not registered on the dax bus");
@@ -134,23 +137,38 @@ set_state:
 	return 0;
 }
 
+/*
+ * The devices @o names, in *@devs (free() it); every name must match one.
+ * Returns their count, or 0 after saying what is wrong.
+ */
+static int select_named_devs(const struct opts *o, struct daxctl_ctx *ctx,
+			     struct daxctl_dev ***devs)
+{
+	const char *unmatched;
+	int n;
+
+	n = select_devs(ctx, o, devs, &unmatched);
+	if (n < 0) {
+		dev_err("reconfigure-device", "%s", strerror(-n));
+		return 0;
+	}
+	if (unmatched || !n) {
+		dev_err(unmatched ? unmatched : o->devs[0], "no such dax device");
+		free(*devs);
+		return 0;
+	}
+	return n;
+}
+
 static int reconfigure_to_kmem_hp(const struct opts *o, struct daxctl_ctx *ctx)
 {
 	struct json_object *jdevs;
 	struct daxctl_dev **devs;
-	const char *unmatched;
 	int n, i, ok = 0, failed = 0;
 
-	n = select_devs(ctx, o, &devs, &unmatched);
-	if (n < 0) {
-		dev_err("reconfigure-device", "%s", strerror(-n));
+	n = select_named_devs(o, ctx, &devs);
+	if (n <= 0)
 		return 1;
-	}
-	if (unmatched || !n) {
-		dev_err(unmatched ? unmatched : o->devs[0], "no such dax device");
-		free(devs);
-		return 1;
-	}
 
 	jdevs = json_object_new_array();
 	for (i = 0; i < n; i++) {
@@ -164,6 +182,17 @@ static int reconfigure_to_kmem_hp(const struct opts *o, struct daxctl_ctx *ctx)
 		if (to_kmem_hp(devs[i], o)) {
 			failed++;
 			continue;
+		}
+		if (o->save) {
+			int rc = save_config(name, target_state(o));
+
+			if (rc) {
+				dev_err(name, "reconfigured, but cannot save it in %s: %s",
+					KMEM_HP_DEVICES_CONF, strerror(-rc));
+				failed++;
+				continue;
+			}
+			verbose(name, "saved in %s", KMEM_HP_DEVICES_CONF);
 		}
 		ok++;
 		json_object_array_add(jdevs, kmem_hp_dev_to_json(devs[i], o->human));
@@ -289,12 +318,29 @@ static int reconfigure_from_kmem_hp(char **argv, const struct opts *o,
 	return failed;
 }
 
+/* --apply-config: each device as devices.conf says (persist.c). */
+static int reconfigure_from_config(const struct opts *o, struct daxctl_ctx *ctx)
+{
+	struct daxctl_dev **devs;
+	int n, i, failed = 0;
+
+	n = select_named_devs(o, ctx, &devs);
+	if (n <= 0)
+		return 1;
+	for (i = 0; i < n && !interrupted(); i++)
+		failed |= apply_config(devs[i], o);
+	free(devs);
+	return failed || i < n;
+}
+
 int cmd_reconfigure(char **argv, const struct opts *o, struct daxctl_ctx *ctx)
 {
 	struct daxctl_dev **devs, **k;
 	const char *unmatched;
 	int n, nk = 0, i, rc;
 
+	if (o->apply_config)
+		return reconfigure_from_config(o, ctx);
 	if (o->stock_only || !o->mode)
 		exec_real_daxctl(argv);
 	if (!strcmp(o->mode, KMEM_HP_DRV))
