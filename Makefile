@@ -5,8 +5,10 @@
 #   make [KERNELRELEASE=<uname -r>] [KDIR=<headers>]   build kmem_hp.ko
 #   make tools          build tools/daxctl (needs libdaxctl, libkmod, json-c)
 #   make install        install the module (updates/, depmod) and install-tools
-#   make install-tools  install tools/daxctl in $(PREFIX)/sbin and the opt-in
-#                       modprobe.d snippet in $(PREFIX)/share/kmem_hp
+#   make install-tools  install tools/daxctl in $(PREFIX)/sbin, the opt-in
+#                       modprobe.d snippet in $(PREFIX)/share/kmem_hp, the
+#                       boot path (udev rule, systemd unit, initramfs-tools
+#                       hook, dracut module; see boot/)
 #   make dkms-install   register, build and install through DKMS
 #   make check          the whole QEMU test suite: every Debian kernel line and
 #                       a KASAN/lockdep/kmemleak 6.12 kernel built here
@@ -19,6 +21,14 @@ KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 
 PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DOCDIR ?= $(PREFIX)/share/doc/kmem_hp
+# Where udev, systemd, initramfs-tools and dracut look (local admin dirs,
+# except dracut, which has none).
+UDEVRULESDIR ?= /etc/udev/rules.d
+SYSTEMDUNITDIR ?= /etc/systemd/system
+INITRAMFSHOOKDIR ?= /etc/initramfs-tools/hooks
+DRACUTMODDIR ?= /usr/lib/dracut/modules.d
 GEN := compat/generated/kmem_hp_config.h
 GEN_KDIR := compat/generated/kdir
 
@@ -54,8 +64,15 @@ install: modules install-tools
 	depmod -a $(if $(DESTDIR),-b $(DESTDIR)) $(KERNELRELEASE)
 
 install-tools: tools
-	$(MAKE) -C tools install PREFIX=$(PREFIX)
+	$(MAKE) -C tools install PREFIX=$(PREFIX) SBINDIR=$(SBINDIR)
 	install -D -m 0644 modprobe.d/kmem_hp.conf $(DESTDIR)$(PREFIX)/share/kmem_hp/kmem_hp.conf
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+	install -D -m 0644 boot/udev/91-kmem_hp.rules $(DESTDIR)$(UDEVRULESDIR)/91-kmem_hp.rules
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		boot/systemd/kmem_hp-config@.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/kmem_hp-config@.service
+	install -D -m 0755 boot/initramfs-tools/kmem_hp $(DESTDIR)$(INITRAMFSHOOKDIR)/kmem_hp
+	install -D -m 0755 boot/dracut/90kmem_hp/module-setup.sh $(DESTDIR)$(DRACUTMODDIR)/90kmem_hp/module-setup.sh
 
 dkms-install:
 	dkms remove -m kmem_hp -v $(VERSION) --all >/dev/null 2>&1 || true
