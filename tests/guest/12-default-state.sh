@@ -14,6 +14,14 @@
 #  - Invalid values: modprobe fails with EINVAL and the log says
 #    "kmem_hp: invalid default_state '<value>'"; a write fails with EINVAL
 #    and the parameter keeps its value.
+#  - Per-device bind states (drivers/kmem_hp/bind_state): a queued
+#    "daxX.Y STATE" wins over default_state for that device's next bind
+#    only, through new_id and bind, for every state; replacing and
+#    dropping ("default") entries; an entry for another device changes
+#    nothing; a bind that never reaches kmem_hp's probe (the device is
+#    bound elsewhere) leaves the entry; unloading forgets entries;
+#    malformed writes fail with EINVAL, writes without CAP_SYS_ADMIN with
+#    EPERM.
 #
 # mem: 6G
 # append: memmap=1G!4G
@@ -106,5 +114,57 @@ for value in bogus mixed ONLINE 'online ' 'online\n\n' 'off\0line' ''; do
 done
 check_eq runtime-invalid-logged yes \
 	"$(dmesg | grep -qF "kmem_hp: invalid default_state 'bogus" && echo yes || echo no)"
+# --- per-device bind states ---------------------------------------------------
+BS=$DAXDRV/$DRV/bind_state
+# The queued entries on one line.
+bs() {
+	# shellcheck disable=SC2046 # word splitting joins the lines
+	echo $(cat $BS)
+}
+if [ "$DRV" = kmem_hp ]; then
+	check_eq bs-empty "" "$(bs)"
+	check_eq bs-queue OK "$(kh-xwrite $BS "$DEV offline")"
+	check_eq bs-queue-other OK "$(kh-xwrite $BS "dax9.7 online")"
+	check_eq bs-read "$DEV offline dax9.7 online" "$(bs)"
+	check_eq bs-replace OK "$(kh-xwrite -e $BS "$DEV online_kernel\n")"
+	check_eq bs-replaced "$DEV online_kernel dax9.7 online" "$(bs)"
+	check_eq bs-drop OK "$(kh-xwrite $BS "dax9.7 default")"
+	check_eq bs-dropped "$DEV online_kernel" "$(bs)"
+	check_eq bs-drop-absent OK "$(kh-xwrite $BS "dax9.8 default")"
+	for value in "$DEV" "$DEV " "$DEV bogus" "$DEV mixed" "$DEV  online" \
+		"$DEV online extra" "dax0.00 online" "dax00.0 online" "dax0 online" \
+		"daxa.0 online" "dax-1.0 online" " $DEV online" "$DEV Online" \
+		"dax0.0123456789012345678901234567 online"; do
+		check_eq "bs-invalid-'$value'" EINVAL "$(kh-xwrite $BS "$value")"
+	done
+	check_eq bs-nocap EPERM "$(kh-nocap kh-xwrite $BS "$DEV offline")"
+	check_eq bs-invalid-unchanged "$DEV online_kernel" "$(bs)"
+	# default_state is online_movable here; each queued state wins once.
+	for value in system unplugged offline online online_kernel online_movable; do
+		check_eq "bs-$value-queue" OK "$(kh-xwrite $BS "$DEV $value")"
+		check_eq "bs-$value-other" OK "$(kh-xwrite $BS "dax9.7 offline")"
+		bind_and_check "bs-$value" "$value" bind
+		check_eq "bs-$value-taken" "dax9.7 offline" "$(bs)"
+		check_eq "bs-$value-default-untouched" online_movable "$(cat $PARAM)"
+	done
+	# Taken once: the next bind is back to default_state.
+	bind_and_check bs-once online_movable bind
+	check_eq bs-other-still-queued "dax9.7 offline" "$(bs)"
+	# A device bound elsewhere is never probed by kmem_hp: the entry stays.
+	must sh -c "echo $DEV >$DAXDRV/device_dax/bind"
+	check_eq bs-bound-elsewhere-queue OK "$(kh-xwrite $BS "$DEV offline")"
+	res=$(kh-xwrite $DAXDRV/$DRV/bind "$DEV")
+	check_eq bs-bound-elsewhere-bind refused "$([ "$res" = OK ] && echo OK || echo refused)"
+	check_eq bs-bound-elsewhere-kept "dax9.7 offline $DEV offline" "$(bs)"
+	must sh -c "echo $DEV >$DAXDRV/device_dax/unbind"
+	bind_and_check bs-after-elsewhere offline bind
+	check_eq bs-drop-last OK "$(kh-xwrite $BS "dax9.7 default")"
+	check_eq bs-all-taken "" "$(bs)"
+	# Unloading forgets queued entries.
+	check_eq bs-queue-before-rmmod OK "$(kh-xwrite $BS "$DEV offline")"
+	must rmmod "$DRV"
+	must modprobe "$DRV"
+	check_eq bs-empty-after-reload "" "$(bs)"
+fi
 ev_stop
 finish

@@ -10,7 +10,10 @@
 #  - reconfigure-device -m kmem_hp (and --mode=kmem_hp, -mkmem_hp) from
 #    device_dax, from kmem (refused while memory is online unless -f),
 #    from no driver, and on kmem_hp; default online_movable, --no-movable
-#    online, --no-online offline; its exact JSON; the blocks and zones;
+#    online_kernel (reads online), --no-online offline; its exact JSON; the blocks and zones;
+#  - the real daxctl it hands over to: an override only if absolute,
+#    root-owned and not writable by others; "." in PATH never used; a
+#    wrapper that runs the front end again refused (no loop);
 #  - a kmem_hp module blacklisted in modprobe.d is not loaded;
 #  - a device kmem_hp cannot take (ENOSPC) goes back to device_dax, with
 #    one error line and a non-zero exit, also within "all";
@@ -21,7 +24,10 @@
 #    memory is online unless -f; the kernel's auto-online policy refusal
 #    as stock daxctl has it), and a device the real daxctl leaves unbound
 #    goes back to kmem_hp in its old state;
-#  - no device is ever left unbound, default_state is unchanged after.
+#  - two front ends moving one device to kmem_hp at once (different
+#    states): it ends on kmem_hp in one of them, one of them succeeded;
+#  - no device is ever left unbound, default_state is unchanged after,
+#    and no per-device bind state is left queued (bind_state empty).
 #
 # mem: 6G
 # append: memmap=2G!4G memmap=128M!6656M
@@ -139,6 +145,25 @@ printf '#!/bin/sh\necho "fake $*"\nexit 7\n' >/tmp/fake-daxctl
 chmod +x /tmp/fake-daxctl
 run env KMEM_HP_REAL_DAXCTL=/tmp/fake-daxctl daxctl list -D
 check_eq pass-override "7 fake list -D" "$RC $OUT"
+# The front end runs as root: only an override root could have put there.
+run env KMEM_HP_REAL_DAXCTL=fake-daxctl daxctl list -D
+check_eq override-relative-refused "127 daxctl: KMEM_HP_REAL_DAXCTL=fake-daxctl refused: not an absolute path" "$RC $ERR"
+cp /tmp/fake-daxctl /tmp/fake-nobody && chown 65534 /tmp/fake-nobody
+run env KMEM_HP_REAL_DAXCTL=/tmp/fake-nobody daxctl list -D
+check_eq override-not-root-refused "127 daxctl: KMEM_HP_REAL_DAXCTL=/tmp/fake-nobody refused: not owned by root, or writable by others" "$RC $ERR"
+chmod o+w /tmp/fake-daxctl
+run env KMEM_HP_REAL_DAXCTL=/tmp/fake-daxctl daxctl list -D
+check_eq override-world-writable-refused "127 daxctl: KMEM_HP_REAL_DAXCTL=/tmp/fake-daxctl refused: not owned by root, or writable by others" "$RC $ERR"
+chmod o-w /tmp/fake-daxctl
+# "." in PATH never runs ./daxctl.
+mkdir -p /tmp/dot && cp /tmp/fake-daxctl /tmp/dot/daxctl
+run sh -c "cd /tmp/dot && PATH=.:/usr/local/sbin $FE --version"
+check_eq dot-in-path-ignored "0 $($REAL --version)" "$RC $OUT"
+# A "real daxctl" that runs the front end again: refused after a few hops.
+printf '#!/bin/sh\nexec %s "$@"\n' $FE >/tmp/wrap-daxctl
+chmod 0755 /tmp/wrap-daxctl
+run env KMEM_HP_REAL_DAXCTL=/tmp/wrap-daxctl daxctl list -D
+check_eq wrapper-loop-refused "127 daxctl: /tmp/wrap-daxctl runs this front end again (a loop): not running it" "$RC $ERR"
 
 # --- blacklisted module ----------------------------------------------------
 mkdir -p /etc/modprobe.d
@@ -281,9 +306,32 @@ run daxctl reconfigure-device -m kmem_hp "$DEV"
 check_eq from-none-exit 0 "$RC"
 check_state from-none "$DEV" online_movable
 
+# --- two front ends at once on one device -----------------------------------
+# Both want the device on kmem_hp, in different states: whichever binds
+# first binds it in its state, the other finds it on kmem_hp and sets its
+# own. No bind state is left queued and default_state is never touched.
+must daxctl reconfigure-device -m devdax -f "$DEV"
+kmsg "two front ends at once on $DEV"
+daxctl reconfigure-device -m kmem_hp --no-online "$DEV" >/tmp/fe1.out 2>/tmp/fe1.err &
+p1=$!
+daxctl reconfigure-device -m kmem_hp "$DEV" >/tmp/fe2.out 2>/tmp/fe2.err &
+p2=$!
+wait $p1
+rc1=$?
+wait $p2
+rc2=$?
+note "two front ends: rc $rc1 '$(cat /tmp/fe1.err | tr '\n' ' ')', rc $rc2 '$(cat /tmp/fe2.err | tr '\n' ' ')'"
+st=$(cat $DAXDEV/$DEV/hotplug 2>&1)
+check_eq two-fe-on-kmem_hp kmem_hp "$(dax_module $DEV)"
+check_eq two-fe-one-of-their-states yes "$(case $st in offline | online_movable) echo yes ;; *) echo "no: $st" ;; esac)"
+check_eq two-fe-one-succeeded yes "$({ [ $rc1 -eq 0 ] || [ $rc2 -eq 0 ]; } && echo yes || echo "no: $rc1 $rc2")"
+check_eq two-fe-no-bind-state "" "$(cat /sys/bus/dax/drivers/kmem_hp/bind_state)"
+check_eq two-fe-default-state "$DEFAULT_STATE" "$(cat /sys/module/kmem_hp/parameters/default_state)"
+
 # --- the end: back to devdax, nothing unbound, nothing changed -------------
 must daxctl reconfigure-device -m devdax -f "$DEV"
 check_eq end-drivers "device_dax device_dax" "$(dax_driver $DEV) $(dax_driver $TINY)"
 check_eq end-default-state "$DEFAULT_STATE" "$(cat /sys/module/kmem_hp/parameters/default_state)"
+check_eq end-no-queued-bind-state "" "$(cat /sys/bus/dax/drivers/kmem_hp/bind_state)"
 check_eq end-policy "$policy" "$(cat $MEMDIR/auto_online_blocks)"
 finish

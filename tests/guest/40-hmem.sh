@@ -7,15 +7,24 @@
 # 6.12/7.2, where hmem devices are kmem-type: with the snippet in
 # /etc/modprobe.d, what udev would do at boot (modprobe the dax:t0
 # modules, i.e. kmem) loads kmem_hp instead of kmem, which binds the
-# device by itself and puts it in the snippet's default_state
+# device by itself, under kmem's name (its driver directory is "kmem",
+# whose module is kmem_hp), and puts it in the snippet's default_state
 # (online_movable), on node 1. Without the snippet (opted out) the
 # in-tree kmem gets such a device as before, and the stock daxctl
 # -m system-ram still works with kmem_hp loaded.
 #
 # 6.1, whose dax bus has no device types: hmem devices are plain devdax
 # (device_dax takes them); the snippet still keeps kmem from loading and
-# loads kmem_hp, which says kmem_type has no effect; the device is handed
-# over through new_id and gets the snippet's default_state.
+# loads kmem_hp, which says the kmem name serves explicit binds only; the
+# device is handed over through new_id and gets the snippet's
+# default_state.
+#
+# Every kernel, snippet installed: the stock /usr/bin/daxctl
+# reconfigure-device -m system-ram binds a device_dax device to kmem_hp
+# (through the kmem name) in the snippet's state; stock -m devdax -f
+# cannot offline it behind kmem_hp's back (refused, nothing changes);
+# once offline through the hotplug file, stock -m devdax gives it back to
+# device_dax with its memory removed.
 #
 # mem: 4G
 # smp: 2
@@ -50,8 +59,8 @@ case $KERNEL in
 6.1)
 	check_eq devdax-on-6.1 device_dax "$(dax_driver "$DEV")"
 	snippet_modprobe_kmem
-	check_cmd kmem_type-no-effect-logged "the 'kmem_type=Y has no effect' line" \
-		sh -c "dmesg | grep -q 'kmem_type=Y has no effect'"
+	check_cmd kmem-name-explicit-only-logged "the 'kmem name serves explicit binds only' line" \
+		sh -c "dmesg | grep -q 'the kmem name serves explicit binds only'"
 	check_eq still-devdax device_dax "$(dax_driver "$DEV")"
 	must dax_unbind "$DEV"
 	check_eq new_id OK "$(kh-write $DAXDRV/$DRV/new_id "$DEV")"
@@ -60,9 +69,10 @@ case $KERNEL in
 	check_eq kmem-type-unbound none "$(dax_driver "$DEV")"
 	snippet_modprobe_kmem
 	wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
+	check_eq snippet-bound-as-kmem kmem "$(dax_driver "$DEV")"
 	;;
 esac
-check_eq snippet-bound "$DRV" "$(dax_driver "$DEV")"
+check_eq snippet-bound "$DRV" "$(dax_module "$DEV")"
 check_eq snippet-default-state online_movable "$(cat $DAXDEV/$DEV/hotplug)"
 blocks=$(new_blocks "$base" "$(all_blocks)")
 check_eq blocks-expected "$(expected_blocks "$DEV")" "$blocks"
@@ -74,9 +84,47 @@ check_eq node1-online_movable-state online_movable "$(cat $DAXDEV/$DEV/hotplug)"
 check_eq node1-unplug OK "$(kh-write $DAXDEV/$DEV/hotplug unplug)"
 check_eq node1-unplugged-no-blocks "" "$(new_blocks "$base" "$(all_blocks)")"
 
+# The stock daxctl with the snippet installed. Its "-m system-ram"
+# (default movable) refuses to start while the kernel would auto-online;
+# kmem_hp adds the memory offline anyway, the refusal is daxctl's own.
+policy=$(cat $MEMDIR/auto_online_blocks)
+must sh -c "echo offline >$MEMDIR/auto_online_blocks"
+must dax_unbind "$DEV"
+echo "$DEV" >$DAXDRV/device_dax/bind 2>/dev/null || echo "$DEV" >$DAXDRV/device_dax/new_id
+check_eq stock-setup-device_dax device_dax "$(dax_driver "$DEV")"
+kmsg "stock daxctl -m system-ram"
+out=$(/usr/bin/daxctl reconfigure-device -m system-ram "$DEV" 2>&1)
+rc=$?
+check_eq stock-system-ram "rc 0, module $DRV, driver kmem, online_movable" \
+	"rc $rc, module $(dax_module "$DEV"), driver $(dax_driver "$DEV"), $(cat $DAXDEV/$DEV/hotplug 2>&1)"
+[ $rc -eq 0 ] || note "daxctl said: $out"
+blocks=$(new_blocks "$base" "$(all_blocks)")
+check_eq stock-system-ram-blocks "$(expected_blocks "$DEV")" "$blocks"
+check_eq stock-system-ram-blocks-online online "$(block_states "$blocks")"
+out=$(/usr/bin/daxctl list -d "$DEV" 2>&1)
+case $out in
+*'"mode":"system-ram"'*) check_eq stock-list-says-system-ram yes yes ;;
+*) check_eq stock-list-says-system-ram '"mode":"system-ram"' "$out" ;;
+esac
+kmsg "stock daxctl -m devdax -f while online"
+out=$(/usr/bin/daxctl reconfigure-device -m devdax -f "$DEV" 2>&1)
+rc=$?
+check_eq stock-devdax-online-refused "rc non-zero, module $DRV, online_movable" \
+	"rc $([ $rc -ne 0 ] && echo non-zero || echo 0), module $(dax_module "$DEV"), $(cat $DAXDEV/$DEV/hotplug 2>&1)"
+check_eq stock-devdax-online-refused-blocks online "$(block_states "$blocks")"
+check_eq stock-offline OK "$(kh-write $DAXDEV/$DEV/hotplug offline)"
+kmsg "stock daxctl -m devdax while offline"
+out=$(/usr/bin/daxctl reconfigure-device -m devdax "$DEV" 2>&1)
+rc=$?
+check_eq stock-devdax "rc 0, device_dax" "rc $rc, $(dax_driver "$DEV")"
+[ $rc -eq 0 ] || note "daxctl said: $out"
+check_eq stock-devdax-memory-removed "" "$(new_blocks "$base" "$(all_blocks)")"
+must sh -c "echo $policy >$MEMDIR/auto_online_blocks"
+
 # Opt out: snippet removed, kmem_hp gone; the in-tree kmem and the stock
 # daxctl work as they always did.
-must sh -c "echo $DEV >$DAXDRV/$DRV/unbind"
+must dax_unbind "$DEV"
+echo "$DEV" >$DAXDRV/device_dax/remove_id 2>/dev/null
 must rmmod "$DRV"
 
 # Fail open: with the snippet installed, a kmem request that cannot get
@@ -99,7 +147,7 @@ fail_open() {
 	6.1) ;;
 	*)
 		wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
-		check_eq "fail-open-$name-kmem-binds" kmem "$(dax_driver "$DEV")"
+		check_eq "fail-open-$name-kmem-binds" "kmem kmem" "$(dax_driver "$DEV") $(dax_module "$DEV")"
 		must set_blocks offline "$(new_blocks "$base" "$(all_blocks)")"
 		must sh -c "echo $DEV >$DAXDRV/kmem/unbind"
 		;;
@@ -123,7 +171,7 @@ case $KERNEL in
 	;;
 *)
 	wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
-	check_eq opt-out-kmem-binds-kmem-type kmem "$(dax_driver "$DEV")"
+	check_eq opt-out-kmem-binds-kmem-type "kmem kmem" "$(dax_driver "$DEV") $(dax_module "$DEV")"
 	must set_blocks offline "$(new_blocks "$base" "$(all_blocks)")"
 	must sh -c "echo $DEV >$DAXDRV/kmem/unbind"
 	;;
@@ -132,7 +180,7 @@ must sh -c "echo $policy >$MEMDIR/auto_online_blocks"
 must modprobe "$DRV"
 out=$(/usr/bin/daxctl reconfigure-device -m system-ram --no-movable "$DEV" 2>&1)
 rc=$?
-check_eq opt-out-stock-daxctl-system-ram "0 kmem" "$rc $(dax_driver "$DEV")"
+check_eq opt-out-stock-daxctl-system-ram "0 kmem" "$rc $(dax_module "$DEV")"
 [ $rc -eq 0 ] || note "daxctl said: $out"
 check_eq opt-out-stock-daxctl-blocks-on-node1 yes "$(on_node1 "$(new_blocks "$base" "$(all_blocks)")")"
 finish

@@ -8,6 +8,11 @@
 #   kmem_hp instead, which binds the device by itself in the snippet's
 #   default_state (online_movable), on the CXL window's own NUMA node, and
 #   moves it through offline / online_movable / unplug as a whole;
+# - the daxctl front end treats it (bound under kmem's name) as a kmem_hp
+#   device: list with the hotplug key, online-memory, offline-memory,
+#   reconfigure to devdax and back (not --no-movable: kernel allocations
+#   that land in kernel-zone CXL blocks, many on the debug kernel, would
+#   keep it from going offline again);
 # - opted out (no snippet, kmem_hp unloaded), the in-tree kmem takes it.
 # 6.1 has no CXL RAM regions and no dax_cxl.
 # QEMU emulates every access to CXL memory one by one: the Debian lanes'
@@ -71,7 +76,8 @@ check_eq kmem-type-unbound none "$(dax_driver "$DEV")"
 
 snippet_modprobe_kmem
 wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
-check_eq auto-bound "$DRV" "$(dax_driver "$DEV")"
+check_eq auto-bound "$DRV" "$(dax_module "$DEV")"
+check_eq auto-bound-as-kmem kmem "$(dax_driver "$DEV")"
 check_eq default-state online_movable "$(cat $DAXDEV/$DEV/hotplug)"
 blocks=$(new_blocks "$base" "$(all_blocks)")
 check_eq blocks-expected "$(expected_blocks "$DEV")" "$blocks"
@@ -85,15 +91,42 @@ for st in offline online_movable unplug online_movable offline; do
 done
 check_eq final-state offline "$(cat $DAXDEV/$DEV/hotplug)"
 
+# The daxctl front end on the CXL device, bound under kmem's name: it is
+# a kmem_hp device to every command.
+fe() {
+	daxctl "$@" >/tmp/fe.out 2>/tmp/fe.err
+	echo "rc $?"
+}
+check_eq fe-list "rc 0" "$(fe list -d "$DEV")"
+for key in '"mode":"kmem_hp"' '"hotplug":"offline"' "\"target_node\":$node"; do
+	grep -qF "$key" /tmp/fe.out || fail fe-list-key "expected $key in: $(cat /tmp/fe.out)"
+done
+check_eq fe-online-memory "rc 0 online_movable" \
+	"$(fe online-memory "$DEV") $(cat $DAXDEV/$DEV/hotplug)"
+check_eq fe-offline-memory "rc 0 offline" \
+	"$(fe offline-memory "$DEV") $(cat $DAXDEV/$DEV/hotplug)"
+check_eq fe-reconfigure-same "rc 0 online_movable $DRV" \
+	"$(fe reconfigure-device -m kmem_hp "$DEV") $(cat $DAXDEV/$DEV/hotplug) $(dax_module "$DEV")"
+check_eq fe-to-devdax "rc 0 device_dax" \
+	"$(fe reconfigure-device -m devdax -f "$DEV") $(dax_driver "$DEV")"
+check_eq fe-devdax-memory-removed "" "$(new_blocks "$base" "$(all_blocks)")"
+check_eq fe-back-to-kmem_hp "rc 0 online_movable $DRV" \
+	"$(fe reconfigure-device -m kmem_hp "$DEV") $(cat $DAXDEV/$DEV/hotplug 2>&1) $(dax_module "$DEV")"
+check_eq fe-back-blocks-on-cxl-node "$blocks" "$(new_blocks "$base" "$(all_blocks)")"
+check_eq fe-offline-again OK "$(kh-write $DAXDEV/$DEV/hotplug offline)"
+[ -s /tmp/fe.err ] && note "front end stderr: $(cat /tmp/fe.err)"
+
 # Opted out: the in-tree kmem takes kmem-type devices as before.
-must sh -c "echo $DEV >$DAXDRV/$DRV/unbind"
+must dax_unbind "$DEV"
+echo "$DEV" >$DAXDRV/device_dax/remove_id 2>/dev/null
+echo "$DEV" >$DAXDRV/$DRV/remove_id 2>/dev/null
 must rmmod "$DRV"
 snippet_remove
 policy=$(cat $MEMDIR/auto_online_blocks)
 must sh -c "echo online_movable >$MEMDIR/auto_online_blocks"
 must $KMOD kmem
 wait_for sh -c "[ -e $DAXDEV/$DEV/driver ]"
-check_eq opt-out-kmem-binds kmem "$(dax_driver "$DEV")"
+check_eq opt-out-kmem-binds "kmem kmem" "$(dax_driver "$DEV") $(dax_module "$DEV")"
 check_eq opt-out-blocks "$blocks" "$(new_blocks "$base" "$(all_blocks)")"
 must set_blocks offline "$blocks"
 must sh -c "echo $DEV >$DAXDRV/kmem/unbind"

@@ -17,7 +17,8 @@
 #  - A bind whose add fails half-way (second range, default_state offline
 #    and online_movable) fails with the injected errno and leaves nothing
 #    behind: no driver, no memory block, no /proc/iomem entry, no module
-#    reference; a plain bind then works, and rmmod works at the end.
+#    reference; a plain bind then works, and rmmod works at the end. A
+#    bind state queued for the device is taken by the failed probe.
 #
 # Node 1 also has 512 MiB of boot RAM above the device (as on the debug
 # lane of 14-multirange-node1.sh): without Normal memory of its own, the
@@ -97,7 +98,17 @@ for ds in offline online_movable; do
 		"ENOMEM injected=1 driver=none $(expected_dev_view $A unbound "$BA" 0)" \
 		"$res injected=$(fi_injected "$log" add) driver=$(dax_driver $A) $(dev_view $A "$BA" "$mem0")"
 done
+# A per-device bind state is taken by the probe even when it fails: the
+# next bind (below) is in default_state again.
+name=fi-bind-queued-fail_add-last
 must sh -c "echo offline >$PARAM"
+check_eq "$name-queue" OK "$(kh-xwrite $DAXDRV/$DRV/bind_state "$A online_movable")"
+kmsg "$name"
+fi_arm fail_add 2
+res=$(kh-write $DAXDRV/$DRV/bind $A)
+fi_reset fail_add
+check_eq "$name" "ENOMEM driver=none entry taken" \
+	"$res driver=$(dax_driver $A) entry $([ -z "$(cat $DAXDRV/$DRV/bind_state)" ] && echo taken || echo "kept: $(cat $DAXDRV/$DRV/bind_state)")"
 check_eq bind-after-failed-binds "OK $(expected_dev_view $A offline "$BA" 0)" \
 	"$(kh-write $DAXDRV/$DRV/bind $A) $(dev_view $A "$BA" "$mem0")"
 ev_stop

@@ -180,6 +180,17 @@ dax_driver() {
 	fi
 }
 
+# Module of the driver a dax device is bound to, or "none". With
+# kmem_type=Y kmem_hp also registers as "kmem": dax_driver says kmem,
+# this says kmem_hp.
+dax_module() {
+	if [ -e $DAXDEV/$1/driver/module ]; then
+		basename "$(readlink $DAXDEV/$1/driver/module)"
+	else
+		echo none
+	fi
+}
+
 # Unbind a dax device from whatever driver has it.
 dax_unbind() {
 	local drv

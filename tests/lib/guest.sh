@@ -12,6 +12,7 @@
 #   # kernels: 6.12 7.2       only run on these targets (default all); the
 #                             debug lane runs the scenarios naming 6.12 (its
 #                             series) or debug; "# kernels: debug" is debug only
+#   # not-kernels: debug      never run on these targets
 #   # debug-mem: 8G           mem on the debug lane (debug-qemu: and
 #                             debug-append: likewise). KASAN's shadow
 #                             and the other checkers' boot-time allocations
@@ -82,6 +83,8 @@ lane_header() {
 # Does scenario file $1 run on kernel name $2?
 scenario_wants_kernel() {
 	local ks
+	ks=$(scenario_header "$1" not-kernels)
+	case " $ks " in *" $2 "*) return 1 ;; esac
 	ks=$(scenario_header "$1" kernels)
 	[ -z "$ks" ] && return 0
 	case " $ks " in *" $2 "* | *" $(target_series "$2") "*) return 0 ;; esac
