@@ -20,13 +20,7 @@
 . ./lib-state.sh
 
 load_pmem_modules
-setup_unbound_devdax namespace0.0
-A=$DEV
-setup_unbound_devdax namespace1.0
-B=$DEV
-BA=$(expected_blocks "$A")
-BB=$(expected_blocks "$B")
-note "$A: blocks $(echo $BA); $B: blocks $(echo $BB)"
+setup_two_devdax
 mem0=$(memtotal_kb)
 # MemTotal baseline per device: the other device's online blocks count too.
 grow_kb() { case $(hp_read "$1") in online*) echo $(($(nr_words $2) * $(block_size) / 1024)) ;; *) echo 0 ;; esac; }

@@ -48,12 +48,7 @@ check_eq bind "$(expected_dev_view "$DEV" offline "$BLOCKS")" "$(dev_view "$DEV"
 # reset STATE NAME: bring the device to STATE (from whatever a failed case
 # left, mixed included); FAIL NAME-reset and return 1 if it cannot.
 reset() {
-	local i
-	for i in 1 2; do
-		dev_is "$DEV" "$1" "$BLOCKS" && return 0
-		hp_write "$DEV" "$(hp_value_for "$1")"
-	done
-	dev_is "$DEV" "$1" "$BLOCKS" && return 0
+	reach "$DEV" "$1" "$BLOCKS" && return 0
 	fail "$2-reset" "expected to bring $DEV to $1, saw write $HP_RES, '$(dev_view "$DEV" "$BLOCKS" "$mem0")'"
 	return 1
 }

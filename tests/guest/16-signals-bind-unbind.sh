@@ -30,13 +30,7 @@
 
 PARAM=/sys/module/$DRV/parameters/default_state
 load_pmem_modules
-setup_unbound_devdax namespace0.0
-A=$DEV
-setup_unbound_devdax namespace1.0
-B=$DEV
-BA=$(expected_blocks "$A")
-BB=$(expected_blocks "$B")
-note "$A: blocks $(echo $BA); $B: blocks $(echo $BB)"
+setup_two_devdax
 mem0=$(memtotal_kb)
 must modprobe "$DRV"
 ev_start

@@ -69,7 +69,7 @@ fi_rollback_case "$DEV" "$BLOCKS" "$mem0" zone-last-rb-remove \
 	unplugged online_movable zone "$NB" remove 1 offline
 
 fi_reset_all
-fi_reach "$DEV" offline "$BLOCKS"
+reach "$DEV" offline "$BLOCKS"
 ev_stop
 check_eq end-unbind OK "$(kh-write $DAXDRV/$DRV/unbind "$DEV")"
 check_eq end-refcnt 0 "$(mod_refcnt)"

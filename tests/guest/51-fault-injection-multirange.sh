@@ -71,7 +71,7 @@ fi_matrix $A "$BA" "$mem0" 2 "
 	offline:unplug offline:online_movable offline:online
 	online:offline online:unplug online:online_movable
 	online_movable:offline online_movable:unplug online_movable:online_kernel"
-fi_reach $A offline "$BA"
+reach $A offline "$BA"
 check_eq "$B-untouched" "$(expected_dev_view $B online_movable "$BB" 1)" "$(dev_view $B "$BB" "$mem00")"
 
 fi_rollback_case $A "$BA" "$mem0" add-second-rb-remove \

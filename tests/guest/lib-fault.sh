@@ -123,15 +123,16 @@ fi_positions() {
 	[ $n -le 1 ] || echo "last:$n"
 }
 
-# fi_reach DEV STATE BLOCKS: bring DEV to STATE (no injection armed);
-# returns 1 if it cannot.
-fi_reach() {
-	local i
-	for i in 1 2; do
-		dev_is "$1" "$2" "$3" && return 0
-		hp_write "$1" "$(hp_value_for "$2")"
-	done
-	dev_is "$1" "$2" "$3"
+# fi_begin NAME DEV FROM BLOCKS MEM0: bring DEV to FROM (no injection
+# armed), mark the uevents and the kernel log for case NAME; FAIL NAME and
+# return 1 if DEV cannot be brought there.
+fi_begin() {
+	if ! reach "$2" "$3" "$4"; then
+		fail "$1" "expected to bring $2 to $3 first, saw write $HP_RES, '$(dev_view "$2" "$4" "$5")'"
+		return 1
+	fi
+	ev_mark "$2"
+	kmsg "$1"
 }
 
 # fi_case DEV BLOCKS MEM0 FROM VALUE STEP POS K: one case of the matrix,
@@ -143,12 +144,7 @@ fi_reach() {
 fi_case() {
 	local dev=$1 blocks=$2 mem0=$3 from=$4 value=$5 step=$6 pos=$7 k=$8 name log
 	name=fi-$value-from-$from-fail_$step-$pos
-	if ! fi_reach "$dev" "$from" "$blocks"; then
-		fail "$name" "expected to bring $dev to $from first, saw write $HP_RES, '$(dev_view "$dev" "$blocks" "$mem0")'"
-		return
-	fi
-	ev_mark "$dev"
-	kmsg "$name"
+	fi_begin "$name" "$dev" "$from" "$blocks" "$mem0" || return
 	fi_arm fail_$step "$k"
 	hp_write "$dev" "$value"
 	fi_reset fail_$step
@@ -188,12 +184,7 @@ fi_rollback_case() {
 	shift 9
 	rbk=$1
 	want=$2
-	if ! fi_reach "$dev" "$from" "$blocks"; then
-		fail "$name" "expected to bring $dev to $from first, saw write $HP_RES, '$(dev_view "$dev" "$blocks" "$mem0")'"
-		return
-	fi
-	ev_mark "$dev"
-	kmsg "$name"
+	fi_begin "$name" "$dev" "$from" "$blocks" "$mem0" || return
 	fi_arm fail_$step "$k"
 	fi_arm fail_rollback_$rbstep "$rbk"
 	hp_write "$dev" "$value"

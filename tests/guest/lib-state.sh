@@ -198,14 +198,24 @@ ev_mark() {
 	done
 }
 
-# ev_states DEV: the KMEM_HP_STATE values of DEV's uevents between the
-# last two marks, space separated, in order.
-ev_states() {
-	awk -v a="SYNTH_ARG_KHMARK=$((EV_MARK - 1))" -v b="SYNTH_ARG_KHMARK=$EV_MARK" \
-		-v dev="/$1" '
+# reach DEV STATE BLOCKS: bring DEV to STATE from whatever it is in (mixed
+# included), two writes at most; returns 1 if it cannot.
+reach() {
+	local i
+	for i in 1 2; do
+		dev_is "$1" "$2" "$3" && return 0
+		hp_write "$1" "$(hp_value_for "$2")"
+	done
+	dev_is "$1" "$2" "$3"
+}
+
+# ev_between DEV FROM [TO]: the KMEM_HP_STATE values of DEV's uevents after
+# mark FROM (and before mark TO, if given), space separated, in order.
+ev_between() {
+	awk -v a="SYNTH_ARG_KHMARK=$2" -v b="${3:+SYNTH_ARG_KHMARK=$3}" -v dev="/$1" '
 		function has(tok,  i) { for (i = 1; i <= NF; i++) if ($i == tok) return 1; return 0 }
 		has(a) { on = 1; next }
-		has(b) { exit }
+		b != "" && has(b) { exit }
 		on {
 			dp = ""; st = ""
 			for (i = 1; i <= NF; i++) {
@@ -218,6 +228,10 @@ ev_states() {
 			}
 		}' $EV_LOG
 }
+
+# ev_states DEV: the KMEM_HP_STATE values of DEV's uevents between the
+# last two marks, space separated, in order.
+ev_states() { ev_between "$1" $((EV_MARK - 1)) "$EV_MARK"; }
 
 # --- NUMA ------------------------------------------------------------------
 
@@ -414,22 +428,7 @@ check_aon() {
 
 # ev_since DEV: the KMEM_HP_STATE values of DEV's uevents after the last
 # mark, so far (space separated).
-ev_since() {
-	awk -v a="SYNTH_ARG_KHMARK=$EV_MARK" -v dev="/$1" '
-		function has(tok,  i) { for (i = 1; i <= NF; i++) if ($i == tok) return 1; return 0 }
-		has(a) { on = 1; next }
-		on {
-			dp = ""; st = ""
-			for (i = 1; i <= NF; i++) {
-				if ($i ~ /^DEVPATH=/) dp = substr($i, 9)
-				if ($i ~ /^KMEM_HP_STATE=/) st = substr($i, 15)
-			}
-			if (st != "" && substr(dp, length(dp) - length(dev) + 1) == dev) {
-				printf "%s%s", sep, st
-				sep = " "
-			}
-		}' $EV_LOG
-}
+ev_since() { ev_between "$1" "$EV_MARK"; }
 
 # ev_wait DEV: wait (up to ~5 s) for a state uevent of DEV after the last
 # mark. The bind-time event may be sent after bind returns (once the

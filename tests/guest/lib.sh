@@ -224,6 +224,18 @@ setup_unbound_devdax() {
 	must dax_unbind "$DEV"
 }
 
+# Namespaces 0.0 and 1.0 as unbound devdax devices A and B, and the
+# memory blocks a kmem-style driver must add for each (BA, BB).
+setup_two_devdax() {
+	setup_unbound_devdax namespace0.0
+	A=$DEV
+	setup_unbound_devdax namespace1.0
+	B=$DEV
+	BA=$(expected_blocks "$A")
+	BB=$(expected_blocks "$B")
+	note "$A: blocks $(echo $BA); $B: blocks $(echo $BB)"
+}
+
 # --- the opt-in modprobe.d snippet (modprobe.d/kmem_hp.conf) -------------
 
 SNIPPET=/usr/local/share/kmem_hp/kmem_hp.conf
