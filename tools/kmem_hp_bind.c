@@ -49,12 +49,3 @@ int bind_kmem_hp(const char *dev, const char *target)
 	queue_bind_state(dev, "default");
 	return rc;
 }
-
-/*
- * Put unbound @dev back on kmem_hp in @state, after a move away from
- * kmem_hp failed half-way. Returns 0 or a negative errno.
- */
-int return_to_kmem_hp(const char *dev, const char *state)
-{
-	return bind_kmem_hp(dev, state);
-}

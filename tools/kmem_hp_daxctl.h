@@ -120,7 +120,6 @@ int cmd_list(int argc, char **argv, struct daxctl_ctx *ctx);
 
 /* kmem_hp_bind.c */
 int bind_kmem_hp(const char *dev, const char *target);
-int return_to_kmem_hp(const char *dev, const char *state);
 
 /* reconfigure.c */
 int to_kmem_hp(struct daxctl_dev *dev, const struct opts *o);

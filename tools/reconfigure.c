@@ -303,7 +303,7 @@ static int reconfigure_from_kmem_hp(char **argv, const struct opts *o,
 
 		if (dax_driver(rel[i].name, drv, sizeof(drv)) != -ENODEV)
 			continue;
-		rc = return_to_kmem_hp(rel[i].name, rel[i].state);
+		rc = bind_kmem_hp(rel[i].name, rel[i].state);
 		if (rc)
 			dev_err(rel[i].name, "%s failed, and returning it to kmem_hp failed too: %s",
 				o->mode, strerror(-rc));
