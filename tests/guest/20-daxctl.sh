@@ -19,7 +19,12 @@
 #    one error line and a non-zero exit, also within "all";
 #  - list shows kmem_hp devices as mode kmem_hp and leaves every other
 #    byte of the real output alone;
-#  - online-memory [--no-movable], offline-memory, disable-device;
+#  - online-memory [--no-movable], offline-memory, disable-device,
+#    destroy-device (refused without -f; with -f unplugged first, and back
+#    on kmem_hp when the real daxctl cannot destroy it), -h;
+#  - exit statuses and closing lines as daxctl's: the low byte of the
+#    last failure's -errno, "error <doing>: <cause>" and "<done> N
+#    devices" also on partial failure;
 #  - -m devdax and -m system-ram hand the device over (refused while
 #    memory is online unless -f; the kernel's auto-online policy refusal
 #    as stock daxctl has it), and a device the real daxctl leaves unbound
@@ -114,8 +119,20 @@ check_state() {
 	esac
 }
 
+# check_one_line NAME: one error line of the front end's own ("daxctl:
+# ..."), whatever daxctl-style closing lines follow it.
 check_one_line() {
-	check_eq "$1-one-error-line" 1 "$(echo "$ERR" | grep -c .)"
+	check_eq "$1-one-error-line" 1 "$(echo "$ERR" | grep -c '^daxctl: ')"
+}
+
+# check_failed NAME ERRNO-EXIT LINE SUMMARY: exit status ERRNO-EXIT (the
+# low byte of -errno, as daxctl's), the front end's one error line LINE,
+# then daxctl's closing lines "error <doing>: <cause>" and SUMMARY.
+check_failed() {
+	check_eq "$1-exit" "$2" "$RC"
+	check_eq "$1-error" "$3" "$(echo "$ERR" | grep '^daxctl: ')"
+	check_one_line "$1"
+	check_eq "$1-summary" "$4" "$(echo "$ERR" | tail -n 2 | tr '\n' '|')"
 }
 
 [ -x $FE ] || { fail setup "expected the front end at $FE in the initramfs, saw none"; finish; }
@@ -169,8 +186,8 @@ check_eq wrapper-loop-refused "127 daxctl: /tmp/wrap-daxctl runs this front end 
 mkdir -p /etc/modprobe.d
 echo "blacklist kmem_hp" >/etc/modprobe.d/kh-test.conf
 run daxctl reconfigure-device -m kmem_hp "$DEV"
-check_eq blacklist-exit 1 "$RC"
-check_eq blacklist-error "daxctl: $DEV: cannot load kmem_hp: blacklisted in modprobe.d" "$ERR"
+check_failed blacklist 255 "daxctl: $DEV: cannot load kmem_hp: blacklisted in modprobe.d" \
+	"error reconfiguring devices: Operation not permitted|reconfigured 0 devices|"
 check_eq blacklist-not-loaded no "$(loaded kmem_hp)"
 check_eq blacklist-unchanged device_dax "$(dax_driver $DEV)"
 rm /etc/modprobe.d/kh-test.conf
@@ -232,18 +249,20 @@ check_state online-all "$DEV" online_movable
 
 # --- a device kmem_hp cannot take -------------------------------------------
 run daxctl reconfigure-device -m kmem_hp "$TINY"
-check_eq enospc-exit 1 "$RC"
-check_eq enospc-error "daxctl: $TINY: kmem_hp: bind failed: No space left on device; back on device_dax" "$ERR"
+check_failed enospc 228 "daxctl: $TINY: kmem_hp: bind failed: No space left on device; back on device_dax" \
+	"error reconfiguring devices: No space left on device|reconfigured 0 devices|"
 check_eq enospc-back device_dax "$(dax_driver $TINY)"
 run daxctl reconfigure-device -m kmem_hp all
-check_eq all-exit 1 "$RC"
+# A partial failure: the devices that moved are printed and counted.
+check_failed all 228 "daxctl: $TINY: kmem_hp: bind failed: No space left on device; back on device_dax" \
+	"error reconfiguring devices: No space left on device|reconfigured 1 device|"
 check_eq all-json "$(kmem_hp_json $DEV online_movable $NBLOCKS $NBLOCKS true)" "$OUT"
-check_one_line all
 check_eq all-drivers "kmem_hp device_dax" "$(dax_driver $DEV) $(dax_driver $TINY)"
 
 # --- -m devdax ---------------------------------------------------------------
 run daxctl reconfigure-device -m devdax "$DEV"
-check_eq devdax-refused "1 daxctl: $DEV: memory is online, use -f to force" "$RC $ERR"
+check_failed devdax-refused 240 "daxctl: $DEV: memory is online, use -f to force" \
+	"error reconfiguring devices: Device or resource busy|reconfigured 0 devices|"
 check_state devdax-refused "$DEV" online_movable
 run env KMEM_HP_REAL_DAXCTL=/tmp/fake-daxctl daxctl reconfigure-device -m devdax -f "$DEV"
 check_eq devdax-real-fails-exit 7 "$RC"
@@ -263,9 +282,9 @@ must daxctl reconfigure-device -m kmem_hp -N "$DEV"
 policy=$(cat $MEMDIR/auto_online_blocks)
 if [ "$policy" != offline ]; then
 	run daxctl reconfigure-device -m system-ram "$DEV"
-	check_eq ram-policy-refused-exit 1 "$RC"
-	check_eq ram-policy-refused-error \
-		"daxctl: $DEV: kernel policy will auto-online memory, aborting (use -f or --no-movable)" "$ERR"
+	check_failed ram-policy-refused 240 \
+		"daxctl: $DEV: kernel policy will auto-online memory, aborting (use -f or --no-movable)" \
+		"error reconfiguring devices: Device or resource busy|reconfigured 0 devices|"
 	check_state ram-policy-refused "$DEV" offline
 	echo offline >$MEMDIR/auto_online_blocks
 fi
@@ -283,7 +302,8 @@ check_eq ram-list "$($REAL list -d "$DEV")" "$(daxctl list -d "$DEV")"
 
 # --- from kmem back to kmem_hp -----------------------------------------------
 run daxctl reconfigure-device -m kmem_hp "$DEV"
-check_eq from-kmem-refused "1 daxctl: $DEV: memory is online, use -f to force" "$RC $ERR"
+check_failed from-kmem-refused 240 "daxctl: $DEV: memory is online, use -f to force" \
+	"error reconfiguring devices: Device or resource busy|reconfigured 0 devices|"
 check_eq from-kmem-refused-driver kmem "$(dax_driver $DEV)"
 check_eq from-kmem-refused-online online "$(block_states "$BLOCKS")"
 kmsg "reconfigure-device -m kmem_hp -f $DEV (from kmem)"
@@ -294,8 +314,9 @@ check_state from-kmem "$DEV" online_movable
 
 # --- disable-device, and from no driver --------------------------------------
 run daxctl disable-device "$DEV"
-check_eq disable-refused-exit 1 "$RC"
-check_one_line disable-refused
+check_failed disable-refused 240 \
+	"daxctl: $DEV: memory is online: offline-memory first, or reconfigure-device -m devdax -f" \
+	"error disabling device: Device or resource busy|disabled 0 devices|"
 check_state disable-refused "$DEV" online_movable
 must daxctl offline-memory "$DEV"
 run daxctl disable-device "$DEV"
@@ -305,6 +326,29 @@ check_eq disable-no-blocks "" "$(new_blocks "$base" "$(all_blocks)")"
 run daxctl reconfigure-device -m kmem_hp "$DEV"
 check_eq from-none-exit 0 "$RC"
 check_state from-none "$DEV" online_movable
+
+# --- destroy-device ----------------------------------------------------------
+# As daxctl: an enabled device is refused without -f (ENXIO). With -f the
+# memory is unplugged through kmem_hp first; a pmem device's capacity is
+# fixed, so the real daxctl's destroy fails and the device goes back to
+# kmem_hp in the state it had.
+run daxctl destroy-device "$DEV"
+check_eq destroy-refused "250 $DEV is active, specify --force for deletion|error destroying devices: No such device or address|destroyed 0 devices|" \
+	"$RC $(echo "$ERR" | tr '\n' '|')"
+check_state destroy-refused "$DEV" online_movable
+run daxctl destroy-device -f "$DEV"
+note "destroy-device -f of a pmem device: rc $RC: $(echo "$ERR" | tr '\n' '|')"
+check_eq destroy-static-fails yes "$([ "$RC" -ne 0 ] && echo yes || echo "no: exit $RC")"
+check_eq destroy-static-back "daxctl: $DEV: destroy failed; back on kmem_hp (online_movable)" \
+	"$(echo "$ERR" | grep "^daxctl: $DEV: destroy")"
+check_state destroy-static-back "$DEV" online_movable
+check_eq destroy-static-summary "destroyed 0 devices" "$(echo "$ERR" | tail -n 1)"
+
+# --- -h ------------------------------------------------------------------------
+run daxctl reconfigure-device -h
+check_eq help-exit 129 "$RC"
+check_eq help-usage " usage: daxctl reconfigure-device <device> [<options>]" "$(echo "$ERR" | grep usage:)"
+check_eq help-kmem_hp-options 2 "$(echo "$ERR" | grep -c -- '--save\|--apply-config')"
 
 # --- two front ends at once on one device -----------------------------------
 # Both want the device on kmem_hp, in different states: whichever binds

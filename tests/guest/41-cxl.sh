@@ -12,7 +12,8 @@
 #   device: list with the hotplug key, online-memory, offline-memory,
 #   reconfigure to devdax and back (not --no-movable: kernel allocations
 #   that land in kernel-zone CXL blocks, many on the debug kernel, would
-#   keep it from going offline again);
+#   keep it from going offline again), destroy-device -f (unplugged
+#   through kmem_hp, then its capacity freed by the real daxctl);
 # - opted out (no snippet, kmem_hp unloaded), the in-tree kmem takes it.
 # 6.1 has no CXL RAM regions and no dax_cxl.
 # QEMU emulates every access to CXL memory one by one: the Debian lanes'
@@ -131,4 +132,14 @@ check_eq opt-out-blocks "$blocks" "$(new_blocks "$base" "$(all_blocks)")"
 must set_blocks offline "$blocks"
 must sh -c "echo $DEV >$DAXDRV/kmem/unbind"
 must sh -c "echo $policy >$MEMDIR/auto_online_blocks"
+
+# destroy-device of a kmem_hp device on a CXL region (whose capacity can
+# be given back): the front end unplugs it through kmem_hp, unbinds it,
+# and the real daxctl frees its capacity.
+must daxctl reconfigure-device -m kmem_hp -N "$DEV"
+check_eq fe-destroy-bound "kmem_hp offline" "$(dax_module "$DEV") $(cat $DAXDEV/$DEV/hotplug)"
+check_eq fe-destroy "rc 0 destroyed 1 device" "$(fe destroy-device -f "$DEV") $(tail -n 1 /tmp/fe.err)"
+[ -s /tmp/fe.err ] && note "destroy-device stderr: $(cat /tmp/fe.err | tr '\n' '|')"
+check_eq fe-destroy-freed "none 0" "$(dax_driver "$DEV") $(cat $DAXDEV/$DEV/size 2>/dev/null || echo 0)"
+check_eq fe-destroy-no-blocks "" "$(new_blocks "$base" "$(all_blocks)")"
 finish

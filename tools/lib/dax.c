@@ -1,20 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Binding dax devices to drivers, and kmem_hp's per-device state file.
+ * Which driver a dax device is bound to, binding and releasing it.
  *
- * libdaxctl's enable/disable helpers only know the drivers device_dax and
- * kmem, so binding is done here through the dax bus's driver attributes,
- * the way libdaxctl does it: "bind" (or "new_id" when the driver does not
- * match the device yet) to attach, "remove_id" and "unbind" to detach.
+ * libdaxctl's enable helpers know only device_dax and kmem: they are used
+ * to put a device back on one of those (dax_restore()), and its disable
+ * to unbind. Written here: binding to kmem_hp, through the dax bus's
+ * driver attributes the way libdaxctl does it for its drivers ("bind", or
+ * "new_id" when the driver does not match the device yet), forgetting the
+ * id kmem_hp was given before unbinding from it (libdaxctl leaves ids
+ * behind, which would attach the device to kmem_hp again at its next
+ * probe), and telling kmem_hp apart when it is registered under kmem's
+ * name (kmem_type=Y, see the modprobe.d snippet).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "kmem_hp_daxctl.h"
+#include <daxctl/libdaxctl.h>
+
+#include "libkmem_hp.h"
 
 /* Last path component of symlink @path, in @buf; negative errno. */
 static int link_name(const char *path, char *buf, size_t len)
@@ -34,8 +40,8 @@ static int link_name(const char *path, char *buf, size_t len)
 
 /*
  * Name of the driver @dev is bound to in @drv; -ENODEV if it is unbound.
- * A driver that kmem_hp registered (under kmem's name with kmem_type=Y,
- * see the modprobe.d snippet) is reported as kmem_hp.
+ * A driver that kmem_hp registered (under kmem's name with kmem_type=Y)
+ * is reported as kmem_hp.
  */
 int dax_driver(const char *dev, char *drv, size_t len)
 {
@@ -96,58 +102,36 @@ int dax_bind(const char *dev, const char *drv)
 }
 
 /*
- * Detach @dev from @drv (through the driver it is bound to, which for
- * kmem_hp may be registered under kmem's name): forget its id (so it is
- * not matched again on the next probe) and unbind it. Returns 0 once @dev
- * is unbound.
+ * Detach @dev from @drv: forget its id (through the driver it is bound
+ * to, which for kmem_hp may be registered under kmem's name), then
+ * libdaxctl's disable. Returns 0 once @dev is unbound, -EBUSY if it is
+ * bound to another driver.
  */
-int dax_release(const char *dev, const char *drv)
+int dax_release(struct daxctl_dev *dev, const char *drv)
 {
+	const char *name = daxctl_dev_get_devname(dev);
 	char cur[DRV_LEN], path[PATH_MAX];
-	int rc;
 
-	if (dax_driver(dev, cur, sizeof(cur)) == -ENODEV)
+	if (dax_driver(name, cur, sizeof(cur)) == -ENODEV)
 		return 0;
 	if (strcmp(cur, drv))
 		return -EBUSY;
-	snprintf(path, sizeof(path), DAX_DEVICES "/%s/driver/remove_id", dev);
-	sysfs_write(path, dev);
-	snprintf(path, sizeof(path), DAX_DEVICES "/%s/driver/unbind", dev);
-	rc = sysfs_write(path, dev);
-	if (dax_driver(dev, cur, sizeof(cur)) == -ENODEV)
-		return 0;
-	return rc ? rc : -EBUSY;
+	snprintf(path, sizeof(path), DAX_DEVICES "/%s/driver/remove_id", name);
+	sysfs_write(path, name);
+	return daxctl_dev_disable(dev);
 }
 
-int kmem_hp_get_state(const char *dev, char *state, size_t len)
+/*
+ * Put unbound @dev back on @drv after a failed move: libdaxctl's enable
+ * for device_dax and kmem, dax_bind() for kmem_hp (in its default state).
+ */
+int dax_restore(struct daxctl_dev *dev, const char *drv)
 {
-	char path[PATH_MAX];
+	const char *name = daxctl_dev_get_devname(dev);
 
-	snprintf(path, sizeof(path), DAX_DEVICES "/%s/hotplug", dev);
-	return sysfs_read(path, state, len);
-}
-
-/* Whole-device state change; the driver makes it all or nothing. */
-int kmem_hp_set_state(const char *dev, const char *state)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), DAX_DEVICES "/%s/hotplug", dev);
-	return sysfs_write(path, state);
-}
-
-/* Is any dax device bound to kmem_hp (under either of its names)? */
-bool kmem_hp_has_devices(void)
-{
-	DIR *d = opendir(DAX_DEVICES);
-	struct dirent *de;
-	bool found = false;
-
-	if (!d)
-		return false;
-	while (!found && (de = readdir(d)))
-		found = !strncmp(de->d_name, "dax", 3) &&
-			dax_on_driver(de->d_name, KMEM_HP_DRV);
-	closedir(d);
-	return found;
+	if (!strcmp(drv, DEVDAX_DRV))
+		return daxctl_dev_enable_devdax(dev);
+	if (!strcmp(drv, KMEM_DRV))
+		return daxctl_dev_enable_ram(dev);
+	return dax_bind(name, drv);
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kmem_hp_daxctl.h"
+#include "libkmem_hp.h"
 
 /* Read attribute @path into @buf, without the trailing newline. */
 int sysfs_read(const char *path, char *buf, size_t len)

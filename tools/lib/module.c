@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kmem_hp_daxctl.h"
+#include "libkmem_hp.h"
 
 /*
  * libkmod's own messages ("libkmod: ERROR ...") go to -v output only: the
@@ -24,7 +24,7 @@ static void kmod_log(void *data, int priority, const char *file, int line,
 	(void)fn;
 	vsnprintf(msg, sizeof(msg), format, args);
 	msg[strcspn(msg, "\n")] = '\0';
-	verbose("libkmod", "%s", msg);
+	kh_dbg("libkmod", "%s", msg);
 }
 
 /*

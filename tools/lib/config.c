@@ -30,9 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <daxctl/libdaxctl.h>
-
-#include "kmem_hp_daxctl.h"
+#include "libkmem_hp.h"
 
 static const char * const conf_states[] = {
 	"offline", "online", "online_kernel", "online_movable", "unplugged",
@@ -157,10 +155,11 @@ static bool key_matches(const char *key, const struct identity *id)
 }
 
 /*
- * The state configured for @dev in @state (STATE_LEN); 0 if found, 1 if
- * no line matches (or there is no file), a negative errno otherwise.
+ * The state configured for @dev in @state (STATE_LEN) and the line that
+ * says so in @where; 0 if found, 1 if no line matches (or there is no
+ * file), a negative errno otherwise. Malformed lines are logged.
  */
-static int configured_state(const char *dev, char *state, char *where, size_t wlen)
+int config_state(const char *dev, char *state, char *where, size_t wlen)
 {
 	struct identity id;
 	char *line = NULL, *key, *st;
@@ -179,7 +178,7 @@ static int configured_state(const char *dev, char *state, char *where, size_t wl
 		lineno++;
 		rc = parse_line(line, &key, &st, &why);
 		if (rc < 0) {
-			dev_err(dev, "%s:%d: ignored: %s", KMEM_HP_DEVICES_CONF, lineno, why);
+			kh_err(dev, "%s:%d: ignored: %s", KMEM_HP_DEVICES_CONF, lineno, why);
 			continue;
 		}
 		if (rc || !key_matches(key, &id))
@@ -194,42 +193,11 @@ static int configured_state(const char *dev, char *state, char *where, size_t wl
 }
 
 /*
- * Put @dev in the state the file gives it. Returns the exit status: 0
- * also when nothing is configured for @dev.
- */
-int apply_config(struct daxctl_dev *dev, const struct opts *o)
-{
-	const char *name = daxctl_dev_get_devname(dev);
-	char state[STATE_LEN], where[PATH_MAX + 64];
-	struct opts ao = *o;
-	int rc;
-
-	rc = configured_state(name, state, where, sizeof(where));
-	if (rc < 0) {
-		dev_err(name, "cannot read %s: %s", KMEM_HP_DEVICES_CONF, strerror(-rc));
-		return 1;
-	}
-	if (rc) {
-		verbose(name, "not in %s", KMEM_HP_DEVICES_CONF);
-		return 0;
-	}
-	fprintf(stderr, "daxctl: %s: %s: %s\n", name, where, state);
-	/* The file says the device is kmem_hp's: take it from kmem too. */
-	ao.force = true;
-	ao.state = state;
-	rc = to_kmem_hp(dev, &ao);
-	if (rc)
-		return 1;
-	fprintf(stderr, "daxctl: %s: kmem_hp %s\n", name, state);
-	return 0;
-}
-
-/*
  * Record @state for @dev (kmem_hp states only), replacing the line of the
  * same identity; the file is replaced as a whole (rename). Returns 0 or a
  * negative errno.
  */
-int save_config(const char *dev, const char *state)
+int config_save(const char *dev, const char *state)
 {
 	char tmp[PATH_MAX], *line = NULL, *copy, *key, *st;
 	const char *mine, *why;

@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "kmem_hp_daxctl.h"
+#include "util.h"
 
 #define SKIP_ENV	"KMEM_HP_DAXCTL_SKIP"
 #define HOPS_ENV	"KMEM_HP_DAXCTL_HOPS"
@@ -155,21 +155,33 @@ void exec_real_daxctl(char **argv)
 		exit(127);
 	}
 	fflush(NULL);
+	default_signals();
 	execv(real, argv);
 	fprintf(stderr, "daxctl: cannot run %s: %s\n", real, strerror(errno));
 	exit(127);
 }
 
-/* Is @line one of daxctl's "<did> N device(s)" closing lines? */
+/*
+ * Is @line one of daxctl's closing lines, "<did> N device(s)" or the
+ * "error <doing>: <cause>" before it?
+ */
 static bool summary_line(const char *line)
 {
 	static const char * const verbs[] = {
 		"reconfigured ", "onlined memory for ", "offlined memory for ",
-		"disabled ", "enabled ",
+		"disabled ", "enabled ", "destroyed ",
+	};
+	static const char * const errors[] = {
+		"error reconfiguring devices: ", "error onlining memory: ",
+		"error offlining memory: ", "error disabling device: ",
+		"error enabling device: ", "error destroying devices: ",
 	};
 	size_t i, n;
 	int count, end = 0;
 
+	for (i = 0; i < ARRAY_SIZE(errors); i++)
+		if (!strncmp(line, errors[i], strlen(errors[i])))
+			return true;
 	for (i = 0; i < ARRAY_SIZE(verbs); i++) {
 		n = strlen(verbs[i]);
 		if (strncmp(line, verbs[i], n))
@@ -216,7 +228,7 @@ static void filter_stderr(int fd)
  * Run the real daxctl with @argv and wait for it. Its stdin is ours; so
  * are its stdout, unless @out is given, in which case all of it is
  * returned in *@out (NUL-terminated, *@out_len bytes, free() it), and its
- * stderr, less the "... N device(s)" closing line if @quiet (the front
+ * stderr, less daxctl's closing lines if @quiet (the front
  * end prints its own). Returns its exit status (128 + signal if killed),
  * or a negative errno if it could not be run.
  */
@@ -253,6 +265,7 @@ int run_real_daxctl(char **argv, char **out, size_t *out_len, bool quiet)
 				real);
 			_exit(127);
 		}
+		default_signals();
 		execv(real, argv);
 		fprintf(stderr, "daxctl: cannot run %s: %s\n", real, strerror(errno));
 		_exit(127);

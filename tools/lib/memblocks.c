@@ -15,7 +15,7 @@
 
 #include <daxctl/libdaxctl.h>
 
-#include "kmem_hp_daxctl.h"
+#include "libkmem_hp.h"
 
 static unsigned long long block_size(void)
 {

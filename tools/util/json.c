@@ -18,7 +18,7 @@
 
 #include <daxctl/libdaxctl.h>
 
-#include "kmem_hp_daxctl.h"
+#include "util.h"
 
 /* daxctl's human-readable sizes (-u): bytes, or "x.yz MiB (x.yz MB)" etc. */
 static int display_size(struct json_object *jobj, struct printbuf *pbuf,
