@@ -138,8 +138,15 @@ must sh -c "echo $policy >$MEMDIR/auto_online_blocks"
 # and the real daxctl frees its capacity.
 must daxctl reconfigure-device -m kmem_hp -N "$DEV"
 check_eq fe-destroy-bound "kmem_hp offline" "$(dax_module "$DEV") $(cat $DAXDEV/$DEV/hotplug)"
-check_eq fe-destroy "rc 0 destroyed 1 device" "$(fe destroy-device -f "$DEV") $(tail -n 1 /tmp/fe.err)"
-[ -s /tmp/fe.err ] && note "destroy-device stderr: $(cat /tmp/fe.err | tr '\n' '|')"
+# The kernel keeps daxX.0 (its delete fails with EBUSY once the capacity
+# is freed): daxctl before v79 reports that EBUSY, later ones do not. The
+# front end reports what the real daxctl did.
+case $(/usr/bin/daxctl --version) in
+7[0-8] | 7[0-8].*) want="rc 240 error destroying devices: Device or resource busy|destroyed 0 devices|" ;;
+*) want="rc 0 destroyed 1 device|" ;;
+esac
+[ "${DEV#*.}" = 0 ] || want="rc 0 destroyed 1 device|"
+check_eq fe-destroy "$want" "$(fe destroy-device -f "$DEV") $(tr '\n' '|' </tmp/fe.err)"
 check_eq fe-destroy-freed "none 0" "$(dax_driver "$DEV") $(cat $DAXDEV/$DEV/size 2>/dev/null || echo 0)"
 check_eq fe-destroy-no-blocks "" "$(new_blocks "$base" "$(all_blocks)")"
 finish

@@ -24,18 +24,15 @@ struct daxctl_dev *find_dev(struct daxctl_ctx *ctx, const char *name)
 	return NULL;
 }
 
-/* daxctl's region filter: "all", the region id (decimal), or "regionX". */
+/* daxctl's region filter: "all", or the region id as "N" or "regionN". */
 static bool region_match(struct daxctl_region *region, const char *ident)
 {
-	unsigned long id;
-	char *end;
+	int id;
 
 	if (!ident || !strcmp(ident, "all"))
 		return true;
-	id = strtoul(ident, &end, 10);
-	if (end != ident && !*end && id == (unsigned long)daxctl_region_get_id(region))
-		return true;
-	return !strcmp(ident, daxctl_region_get_devname(region));
+	return (sscanf(ident, "%d", &id) == 1 || sscanf(ident, "region%d", &id) == 1) &&
+	       id == daxctl_region_get_id(region);
 }
 
 /* daxctl's device filter: "all", "daxX.Y" or "X.Y". */

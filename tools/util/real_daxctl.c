@@ -135,18 +135,25 @@ static bool export_skip(void)
 	return true;
 }
 
+/* Why real_daxctl_path() found nothing. */
+static void say_not_found(void)
+{
+	const char *env = getenv(OVERRIDE_ENV);
+
+	if (env && *env)
+		fprintf(stderr, "daxctl: %s=%s refused: %s\n", OVERRIDE_ENV, env,
+			override_problem(env));
+	else
+		fprintf(stderr, "daxctl: cannot find the real daxctl (no %s, none in PATH's absolute directories; set %s)\n",
+			REAL_DAXCTL, OVERRIDE_ENV);
+}
+
 void exec_real_daxctl(char **argv)
 {
 	const char *real = real_daxctl_path();
-	const char *env = getenv(OVERRIDE_ENV);
 
 	if (!real) {
-		if (env && *env)
-			fprintf(stderr, "daxctl: %s=%s refused: %s\n", OVERRIDE_ENV, env,
-				override_problem(env));
-		else
-			fprintf(stderr, "daxctl: cannot find the real daxctl (no %s, none in PATH's absolute directories; set %s)\n",
-				REAL_DAXCTL, OVERRIDE_ENV);
+		say_not_found();
 		exit(127);
 	}
 	if (!export_skip()) {
@@ -240,8 +247,10 @@ int run_real_daxctl(char **argv, char **out, size_t *out_len, bool quiet)
 	int pipefd[2], status;
 	pid_t pid;
 
-	if (!real)
+	if (!real) {
+		say_not_found();
 		return -ENOENT;
+	}
 	if ((out || quiet) && pipe(pipefd))
 		return -errno;
 	fflush(NULL);
