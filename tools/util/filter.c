@@ -24,15 +24,29 @@ struct daxctl_dev *find_dev(struct daxctl_ctx *ctx, const char *name)
 	return NULL;
 }
 
+/*
+ * A leading decimal number of @s in *@id, as sscanf("%d") reads it
+ * (trailing characters allowed). Returns whether there was one.
+ */
+static bool leading_int(const char *s, long *id)
+{
+	char *end;
+
+	*id = strtol(s, &end, 10);
+	return end != s;
+}
+
 /* daxctl's region filter: "all", or the region id as "N" or "regionN". */
 static bool region_match(struct daxctl_region *region, const char *ident)
 {
-	int id;
+	long id;
 
 	if (!ident || !strcmp(ident, "all"))
 		return true;
-	return (sscanf(ident, "%d", &id) == 1 || sscanf(ident, "region%d", &id) == 1) &&
-	       id == daxctl_region_get_id(region);
+	if (!leading_int(ident, &id) &&
+	    (strncmp(ident, "region", 6) || !leading_int(ident + 6, &id)))
+		return false;
+	return id == daxctl_region_get_id(region);
 }
 
 /* daxctl's device filter: "all", "daxX.Y" or "X.Y". */
