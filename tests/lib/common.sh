@@ -44,8 +44,9 @@ logged() {
 }
 
 # Keep the newest $KMEM_HP_KEEP_LOGS (default 10) finished run directories
-# under $LOGROOT and drop the bulky initrds and build trees of finished
-# runs but the newest. Runs still going on (no .finished) are left alone.
+# under $LOGROOT and drop the bulky initrds and system image disks of
+# finished runs but the newest. Runs still going on (no .finished) are
+# left alone.
 prune_logs() {
 	local keep=${KMEM_HP_KEEP_LOGS:-10} d n=0
 	# shellcheck disable=SC2045 # newest first; run directory names have no blanks
@@ -55,7 +56,7 @@ prune_logs() {
 		if [ $n -gt "$keep" ]; then
 			rm -rf "$d"
 		elif [ $n -gt 1 ]; then
-			find "$d" -name initrd.cpio -delete
+			find "$d" \( -name initrd.cpio -o -name disk.img -o -name nvdimm.img \) -delete
 		fi
 	done
 }
