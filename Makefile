@@ -14,6 +14,8 @@
 #                       a KASAN/lockdep/kmemleak 6.12 kernel built here
 #   make check-debug    the suite on that debug kernel only
 #   make demo           boot a Debian kernel in QEMU and show kmem_hp at work
+#   make bench          time kmem_hp against the per-block floor and daxctl
+#                       in QEMU guests, 1-16 GiB devices (bench/run)
 #   make style          checkpatch and sparse
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -32,7 +34,7 @@ DRACUTMODDIR ?= /usr/lib/dracut/modules.d
 GEN := compat/generated/kmem_hp_config.h
 GEN_KDIR := compat/generated/kdir
 
-.PHONY: all modules tools probe clean clean-generated install install-tools dkms-install check check-debug demo style
+.PHONY: all modules tools probe clean clean-generated install install-tools dkms-install check check-debug demo bench style
 
 all: modules
 
@@ -88,6 +90,9 @@ check-debug:
 
 demo:
 	tests/demo
+
+bench:
+	bench/run
 
 style:
 	tests/style.sh
