@@ -30,22 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "khb.h"
+
 #define MEMDIR "/sys/devices/system/memory"
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static const char *err_name(int err)
-{
-	const char *name = strerrorname_np(err);
-
-	return name ? name : "EUNKNOWN";
-}
 
 /* Index (0 ... n-1) of the block handled at step @pos. */
 static unsigned long block_at(const char *order, int offline,

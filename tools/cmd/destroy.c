@@ -82,12 +82,5 @@ static const struct xaction destroy = {
 
 int cmd_destroy_device(int argc, char **argv, struct daxctl_ctx *ctx)
 {
-	struct opts o;
-	int rc;
-
-	rc = parse_cmd_opts(argc, argv, &o);
-	if (!rc)
-		rc = do_xaction(argv, &o, ctx, &destroy);
-	free(o.devs);
-	return rc;
+	return cmd_xaction(argc, argv, ctx, &destroy);
 }

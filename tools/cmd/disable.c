@@ -46,12 +46,5 @@ static const struct xaction disable = {
 
 int cmd_disable_device(int argc, char **argv, struct daxctl_ctx *ctx)
 {
-	struct opts o;
-	int rc;
-
-	rc = parse_cmd_opts(argc, argv, &o);
-	if (!rc)
-		rc = do_xaction(argv, &o, ctx, &disable);
-	free(o.devs);
-	return rc;
+	return cmd_xaction(argc, argv, ctx, &disable);
 }

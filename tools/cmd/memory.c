@@ -47,25 +47,12 @@ static const struct xaction offline = {
 	.kmem_hp = kmem_hp_offline,
 };
 
-static int memory_cmd(int argc, char **argv, struct daxctl_ctx *ctx,
-		      const struct xaction *x)
-{
-	struct opts o;
-	int rc;
-
-	rc = parse_cmd_opts(argc, argv, &o);
-	if (!rc)
-		rc = do_xaction(argv, &o, ctx, x);
-	free(o.devs);
-	return rc;
-}
-
 int cmd_online_memory(int argc, char **argv, struct daxctl_ctx *ctx)
 {
-	return memory_cmd(argc, argv, ctx, &online);
+	return cmd_xaction(argc, argv, ctx, &online);
 }
 
 int cmd_offline_memory(int argc, char **argv, struct daxctl_ctx *ctx)
 {
-	return memory_cmd(argc, argv, ctx, &offline);
+	return cmd_xaction(argc, argv, ctx, &offline);
 }

@@ -51,6 +51,7 @@ __printf(3, 4) void kh_log(enum kh_log_prio prio, const char *dev,
 #define kh_dbg(dev, ...)	kh_log(KH_LOG_DEBUG, dev, __VA_ARGS__)
 /* libdaxctl's own messages, through the same callback (debug level). */
 void kh_route_daxctl_log(struct daxctl_ctx *ctx);
+void kh_dbg_line(const char *who, const char *format, va_list args);
 
 /* sysfs.c */
 int sysfs_read(const char *path, char *buf, size_t len);

@@ -27,6 +27,16 @@ void kh_log(enum kh_log_prio prio, const char *dev, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Another library's message @format, as one -v line from @who. */
+void kh_dbg_line(const char *who, const char *format, va_list args)
+{
+	char msg[256];
+
+	vsnprintf(msg, sizeof(msg), format, args);
+	msg[strcspn(msg, "\n")] = '\0';
+	kh_dbg(who, "%s", msg);
+}
+
 /*
  * libdaxctl's messages ("<dev>: failed to enable") are the cause behind an
  * error the caller reports in its own words: debug level, one line each.
@@ -34,16 +44,12 @@ void kh_log(enum kh_log_prio prio, const char *dev, const char *fmt, ...)
 static void daxctl_log(struct daxctl_ctx *ctx, int priority, const char *file,
 		       int line, const char *fn, const char *format, va_list args)
 {
-	char msg[256];
-
 	(void)ctx;
 	(void)priority;
 	(void)file;
 	(void)line;
 	(void)fn;
-	vsnprintf(msg, sizeof(msg), format, args);
-	msg[strcspn(msg, "\n")] = '\0';
-	kh_dbg("libdaxctl", "%s", msg);
+	kh_dbg_line("libdaxctl", format, args);
 }
 
 void kh_route_daxctl_log(struct daxctl_ctx *ctx)

@@ -15,16 +15,12 @@
 static void kmod_log(void *data, int priority, const char *file, int line,
 		     const char *fn, const char *format, va_list args)
 {
-	char msg[256];
-
 	(void)data;
 	(void)priority;
 	(void)file;
 	(void)line;
 	(void)fn;
-	vsnprintf(msg, sizeof(msg), format, args);
-	msg[strcspn(msg, "\n")] = '\0';
-	kh_dbg("libkmod", "%s", msg);
+	kh_dbg_line("libkmod", format, args);
 }
 
 /*

@@ -89,6 +89,7 @@ struct xaction {
 
 int do_xaction(char **argv, const struct opts *o, struct daxctl_ctx *ctx,
 	       const struct xaction *x);
+int cmd_xaction(int argc, char **argv, struct daxctl_ctx *ctx, const struct xaction *x);
 void print_summary(const char *done, const char *error, int rc, int processed);
 int kmem_hp_change(const char *name, const char *state);
 int real_one(char **argv, const struct opts *o, const char *name);

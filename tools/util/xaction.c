@@ -110,3 +110,16 @@ int kmem_hp_change(const char *name, const char *state)
 	}
 	return rc;
 }
+
+/* A whole command built on do_xaction(): parse, loop, free. */
+int cmd_xaction(int argc, char **argv, struct daxctl_ctx *ctx, const struct xaction *x)
+{
+	struct opts o;
+	int rc;
+
+	rc = parse_cmd_opts(argc, argv, &o);
+	if (!rc)
+		rc = do_xaction(argv, &o, ctx, x);
+	free(o.devs);
+	return rc;
+}
