@@ -14,6 +14,7 @@
  * everything the kernel still references (kmem_hp_abandon()), as kmem
  * does.
  */
+#include <linux/bitmap.h>
 #include <linux/device.h>
 #include <linux/err.h>
 #include <linux/ioport.h>
@@ -184,6 +185,7 @@ static int kmem_hp_reserve_ranges(struct kmem_hp_dev *kdev)
 
 static void kmem_hp_free_dev(struct kmem_hp_dev *kdev)
 {
+	bitmap_free(kdev->movable);
 	kvfree(kdev->blocks);
 	mutex_destroy(&kdev->lock);
 	kfree(kdev);
@@ -283,7 +285,8 @@ static int kmem_hp_probe(struct dev_dax *dev_dax)
 		goto err_release_ranges;
 	rc = -ENOMEM;
 	kdev->blocks = kvcalloc(kdev->nr_blocks, sizeof(*kdev->blocks), GFP_KERNEL);
-	if (!kdev->blocks)
+	kdev->movable = bitmap_zalloc(kdev->nr_blocks, GFP_KERNEL);
+	if (!kdev->blocks || !kdev->movable)
 		goto err_release_ranges;
 	kmem_hp_publish(kdev);
 	rc = kmem_hp_bind_add(kdev, state);

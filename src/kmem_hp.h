@@ -93,11 +93,19 @@ struct kmem_hp_range {
  *	from MEM_ONLINE/MEM_OFFLINE whoever made the change; while it is
  *	not zero the device holds a reference on the module, so rmmod is
  *	refused ("in use") while any managed memory is online
+ * @nr_movable: those of @nr_online that are in ZONE_MOVABLE, counted the
+ *	same way; @movable says which. With @nr_added and @nr_kept they make
+ *	the device's state, so a read costs the same whatever its size
+ * @movable: bitmap of @nr_blocks bits, set while a block is online in
+ *	ZONE_MOVABLE; written by the notifier only (atomic bit operations)
+ * @nr_added: blocks of the added ranges (protected by @lock)
+ * @nr_kept: entries of @blocks that hold a block (protected by @lock);
+ *	below @nr_added when an added range's blocks could not be found
  * @nr_blocks: memory blocks of all usable ranges
  * @blocks: @nr_blocks memory blocks, indexed like the ranges' blocks; an
  *	entry holds a reference on the block's device while its range is
- *	added and is NULL otherwise. Reads and transitions use these, never
- *	a walk of the memory bus
+ *	added and is NULL otherwise. Transitions use these, never a walk
+ *	of the memory bus
  * @nr_ranges: entries in @ranges (the dax device's nr_range)
  * @ranges: the device's ranges
  *
@@ -117,6 +125,10 @@ struct kmem_hp_dev {
 	bool bind_event_pending;
 	struct delayed_work bind_event;
 	atomic_t nr_online;
+	atomic_t nr_movable;
+	unsigned long *movable;
+	unsigned long nr_added;
+	unsigned long nr_kept;
 	unsigned long nr_blocks;
 	struct memory_block **blocks;
 	int nr_ranges;

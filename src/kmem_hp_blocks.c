@@ -91,6 +91,7 @@ static int kmem_hp_collect_one(struct device *dev, void *data)
 	if (!c->kdev->blocks[b]) {
 		get_device(dev);
 		c->kdev->blocks[b] = mem;
+		c->kdev->nr_kept++;
 	}
 	return 0;
 }
@@ -101,8 +102,10 @@ static void kmem_hp_put_range_blocks(struct kmem_hp_dev *kdev,
 	unsigned long b, n = kmem_hp_range_blocks(r);
 
 	for (b = r->first_block; b < r->first_block + n; b++) {
-		if (kdev->blocks[b])
+		if (kdev->blocks[b]) {
 			put_device(&kdev->blocks[b]->dev);
+			kdev->nr_kept--;
+		}
 		kdev->blocks[b] = NULL;
 	}
 }
@@ -308,6 +311,7 @@ static int kmem_hp_add_range(struct kmem_hp_dev *kdev, int i, bool offline,
 		return rc;
 	}
 	r->added = true;
+	kdev->nr_added += kmem_hp_range_blocks(r);
 	rc = kmem_hp_collect_range(kdev, r);
 	if (rc)
 		dev_err(kdev->dev, "mapping%d: %#llx-%#llx added, but its memory blocks cannot be found: %d\n",
@@ -338,6 +342,7 @@ static int kmem_hp_remove_range(struct kmem_hp_dev *kdev, int i, bool rollback)
 		return rc;
 	}
 	r->added = false;
+	kdev->nr_added -= kmem_hp_range_blocks(r);
 	return 0;
 }
 
@@ -601,38 +606,34 @@ int kmem_hp_add_system(struct kmem_hp_dev *kdev)
 }
 
 /**
- * kmem_hp_get_state - the device's state, derived from its blocks
+ * kmem_hp_get_state - the device's state, from its block counts
  * @kdev: the device; caller holds kdev->lock
  *
- * No allocation and no walk: the blocks are those kept since their add.
+ * Constant time, whatever the size of the device: the blocks that are
+ * not added are unplugged, the added ones offline unless the notifier
+ * counted them online (@nr_online, @nr_movable of which in ZONE_MOVABLE).
+ * A change another task makes with protect=N may be between its two
+ * counts; the device then reads "mixed", which it is at that moment.
  * Returns the state, or -ENODEV if an added range's blocks are unknown.
  */
 int kmem_hp_get_state(struct kmem_hp_dev *kdev)
 {
-	unsigned long b, n, total = 0, count[KMEM_HP_NR_STATES] = { 0 };
-	int i, state;
+	long count[KMEM_HP_NR_STATES] = { 0 };
+	long online, movable;
+	int state;
 
 	lockdep_assert_held(&kdev->lock);
 
-	for (i = 0; i < kdev->nr_ranges; i++) {
-		struct kmem_hp_range *r = &kdev->ranges[i];
-
-		if (!kmem_hp_range_usable(r))
-			continue;
-		n = kmem_hp_range_blocks(r);
-		total += n;
-		if (!r->added) {
-			count[KMEM_HP_UNPLUGGED] += n;
-			continue;
-		}
-		for (b = r->first_block; b < r->first_block + n; b++) {
-			if (!kdev->blocks[b])
-				return -ENODEV;
-			count[kmem_hp_block_state(kdev->blocks[b])]++;
-		}
-	}
+	if (kdev->nr_kept != kdev->nr_added)
+		return -ENODEV;
+	online = atomic_read(&kdev->nr_online);
+	movable = atomic_read(&kdev->nr_movable);
+	count[KMEM_HP_UNPLUGGED] = kdev->nr_blocks - kdev->nr_added;
+	count[KMEM_HP_OFFLINE] = kdev->nr_added - online;
+	count[KMEM_HP_ONLINE] = online - movable;
+	count[KMEM_HP_ONLINE_MOVABLE] = movable;
 	for (state = 0; state < KMEM_HP_MIXED; state++)
-		if (count[state] == total)
+		if (count[state] == (long)kdev->nr_blocks)
 			return state;
 	return KMEM_HP_MIXED;
 }

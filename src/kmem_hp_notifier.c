@@ -13,7 +13,8 @@
  * Memory of other drivers and boot memory are never looked at beyond the
  * pfn overlap test. MEM_ONLINE/MEM_OFFLINE keep kmem_hp_dev.nr_online,
  * and with it the module reference that makes rmmod wait until no
- * managed memory is online.
+ * managed memory is online, and kmem_hp_dev.nr_movable, from which (with
+ * what the lock holder knows) the hotplug file reads the device's state.
  *
  * When it runs: synchronously in the thread that started the change,
  * from online_pages()/offline_pages() (and, on 6.12, from
@@ -29,7 +30,9 @@
  * a device is in transition, and one device's transition opens nothing
  * on another device.
  */
+#include <linux/bitops.h>
 #include <linux/memory.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
@@ -71,6 +74,7 @@ void kmem_hp_unpublish(struct kmem_hp_dev *kdev)
 	synchronize_rcu();
 	if (atomic_xchg(&kdev->nr_online, 0) > 0)
 		module_put(THIS_MODULE);
+	atomic_set(&kdev->nr_movable, 0);
 }
 
 /* A block of @kdev went online (@delta 1) or offline (-1). */
@@ -82,6 +86,37 @@ static void kmem_hp_count_online(struct kmem_hp_dev *kdev, int delta)
 		__module_get(THIS_MODULE);
 	else if (delta < 0 && n == 0)
 		module_put(THIS_MODULE);
+}
+
+/*
+ * The block of @kdev that starts at (or, with memmap_on_memory, holds) @pfn
+ * went online (@online) or offline. The zone is read at MEM_ONLINE, when
+ * the block's pages have just been moved to it; the bit remembers it for
+ * MEM_OFFLINE.
+ */
+static void kmem_hp_count_block(struct kmem_hp_dev *kdev, unsigned long pfn,
+				bool online)
+{
+	u64 start = PFN_PHYS(pfn);
+	unsigned long b;
+	int i;
+
+	kmem_hp_count_online(kdev, online ? 1 : -1);
+	for (i = 0; i < kdev->nr_ranges; i++) {
+		struct kmem_hp_range *r = &kdev->ranges[i];
+
+		if (start < r->start || start >= r->start + r->size)
+			continue;
+		b = r->first_block + div_u64(start - r->start, memory_block_size_bytes());
+		if (!online) {
+			if (test_and_clear_bit(b, kdev->movable))
+				atomic_dec(&kdev->nr_movable);
+		} else if (page_zonenum(pfn_to_page(pfn)) == ZONE_MOVABLE &&
+			   !test_and_set_bit(b, kdev->movable)) {
+			atomic_inc(&kdev->nr_movable);
+		}
+		return;
+	}
 }
 
 static bool kmem_hp_overlaps(struct kmem_hp_dev *kdev, u64 start, u64 end)
@@ -125,7 +160,7 @@ static int kmem_hp_memory_cb(struct notifier_block *nb, unsigned long action,
 		if (!kmem_hp_overlaps(kdev, start, end))
 			continue;
 		if (action == MEM_ONLINE || action == MEM_OFFLINE) {
-			kmem_hp_count_online(kdev, action == MEM_ONLINE ? 1 : -1);
+			kmem_hp_count_block(kdev, arg->start_pfn, action == MEM_ONLINE);
 			rc = NOTIFY_OK;
 		} else if (READ_ONCE(kdev->owner) == current) {
 			/* Our own add: keep the new blocks offline. */
