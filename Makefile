@@ -16,6 +16,8 @@
 #   make demo           boot a Debian kernel in QEMU and show kmem_hp at work
 #   make bench          time kmem_hp against the per-block floor and daxctl
 #                       in QEMU guests, 1-16 GiB devices (bench/run)
+#   make matrix         DKMS-build (compile only) against every Debian headers
+#                       package of a supported series, in its suite's userland
 #   make style          checkpatch and sparse
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -33,17 +35,21 @@ INITRAMFSHOOKDIR ?= /etc/initramfs-tools/hooks
 DRACUTMODDIR ?= /usr/lib/dracut/modules.d
 GEN := compat/generated/kmem_hp_config.h
 GEN_KDIR := compat/generated/kdir
+# What the probe results depend on: the headers, and where the dax layout
+# comes from (KMEM_HP_DAX_LAYOUT=btf forces the BTF-derived one, from
+# KMEM_HP_BTF if set; see compat/dax-btf.sh).
+GEN_KEY := $(abspath $(KDIR)) $(KMEM_HP_DAX_LAYOUT) $(KMEM_HP_BTF)
 
-.PHONY: all modules tools probe clean clean-generated install install-tools dkms-install check check-debug demo bench style
+.PHONY: all modules tools probe clean clean-generated install install-tools dkms-install check check-debug demo bench matrix style
 
 all: modules
 
 # Re-run the compat probes when the target headers or the probes change.
 probe:
-	@if [ ! -f $(GEN) ] || [ "$$(cat $(GEN_KDIR) 2>/dev/null)" != "$(abspath $(KDIR))" ] || \
-	    [ -n "$$(find compat/probes compat/conftest.sh -newer $(GEN) 2>/dev/null)" ]; then \
+	@if [ ! -f $(GEN) ] || [ "$$(cat $(GEN_KDIR) 2>/dev/null)" != "$(GEN_KEY)" ] || \
+	    [ -n "$$(find compat/probes compat/conftest.sh compat/dax-btf.sh -newer $(GEN) 2>/dev/null)" ]; then \
 		sh compat/conftest.sh "$(abspath $(KDIR))" $(GEN) && \
-		echo "$(abspath $(KDIR))" > $(GEN_KDIR); \
+		echo "$(GEN_KEY)" > $(GEN_KDIR); \
 	fi
 
 modules: probe
@@ -93,6 +99,9 @@ demo:
 
 bench:
 	bench/run
+
+matrix:
+	tests/matrix
 
 style:
 	tests/style.sh

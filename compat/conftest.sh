@@ -15,16 +15,19 @@
 # with -Werror (and its exports are present).
 #
 # The private dax structures are not in any headers package, so they are
-# vendored per kernel series (compat/dax/<series>/); the series is read
-# from the headers' version.h and an unknown one stops the build with one
-# line naming the supported series.
+# vendored per range of kernel series (compat/dax/<series>[-<series>]/);
+# the series is read from the headers' version.h. A series without a
+# vendored layout gets one derived from the kernel's BTF
+# (compat/dax-btf.sh); a kernel older than 6.1, or one whose BTF cannot
+# give the structures, stops the build with one line saying why.
 
 set -eu
 
 KDIR=${1:?usage: conftest.sh KDIR OUTPUT}
 OUT=${2:?usage: conftest.sh KDIR OUTPUT}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SUPPORTED="6.1 6.12 7.2"
+SUPPORTED="6.1 6.12 7.2 7.3"
+SUPPORTED_TEXT="6.1.x, 6.12.x, 7.2.x, 7.3.x"
 
 version_h=$KDIR/include/generated/uapi/linux/version.h
 if [ ! -r "$version_h" ]; then
@@ -37,13 +40,31 @@ series=$major.$minor
 release=$(sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' \
 	"$KDIR/include/generated/utsrelease.h" 2>/dev/null || true)
 
-case " $SUPPORTED " in
-*" $series "*) ;;
-*)
-	echo "kmem_hp: unsupported kernel ${release:-$series} (series $series); supported kernel series: 6.1.x, 6.12.x, 7.2.x" >&2
+# Older than 6.1: the hotplug APIs kmem_hp needs are not there.
+if [ "$major" -lt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -lt 1 ]; }; then
+	echo "kmem_hp: unsupported kernel ${release:-$series} (series $series); supported kernel series: $SUPPORTED_TEXT" >&2
 	exit 1
-	;;
+fi
+# The vendored layout directory of a series: one per range of series
+# whose structures are the same (compat/dax/<first>[-<last>]/). A series
+# without one (a newer kernel), or KMEM_HP_DAX_LAYOUT=btf, gets the
+# structures from the kernel's own BTF (compat/dax-btf.sh), or the build
+# stops there with one line saying why.
+case " $SUPPORTED " in
+*" $series "*) layout=$series ;;
+*) layout=btf ;;
 esac
+case $series in
+7.2 | 7.3) layout=7.2-7.3 ;;
+esac
+[ "${KMEM_HP_DAX_LAYOUT:-}" != btf ] || layout=btf
+if [ $layout = btf ]; then
+	KMEM_HP_SUPPORTED_TEXT="vendored: $SUPPORTED_TEXT" \
+		sh "$HERE/dax-btf.sh" "${release:-$series}" "$KDIR" "$(dirname "$OUT")/dax_private_btf.h" || exit 1
+	header=generated/dax_private_btf.h
+else
+	header=dax/$layout/dax_private.h
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kmem_hp-conftest.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -75,8 +96,8 @@ symvers=$KDIR/Module.symvers
 	echo "#define KMEM_HP_CONFIG_H"
 	echo
 	echo "#define KMEM_HP_KERNEL_RELEASE \"$release\""
-	echo "#define KMEM_HP_DAX_LAYOUT_$(echo "$series" | tr . _) 1"
-	echo "#define KMEM_HP_DAX_LAYOUT_NAME \"$series\""
+	echo "#define KMEM_HP_DAX_LAYOUT \"$header\""
+	echo "#define KMEM_HP_DAX_LAYOUT_NAME \"$layout\""
 } >"$tmp/config.h"
 
 summary=""
@@ -105,7 +126,7 @@ mkdir -p "$(dirname "$OUT")"
 cp "$tmp/config.h" "$OUT.tmp"
 mv "$OUT.tmp" "$OUT"
 
-echo "kmem_hp: kernel $release, dax layout $series"
+echo "kmem_hp: kernel $release, dax layout $layout"
 for kv in $summary; do
 	echo "kmem_hp: probe ${kv%%=*}: ${kv#*=}"
 done

@@ -20,15 +20,14 @@
 
 #include "generated/kmem_hp_config.h"
 
-/* Private dax structures, vendored per kernel series. */
-#if defined(KMEM_HP_DAX_LAYOUT_6_1)
-#include "dax/6.1/dax_private.h"
-#elif defined(KMEM_HP_DAX_LAYOUT_6_12)
-#include "dax/6.12/dax_private.h"
-#elif defined(KMEM_HP_DAX_LAYOUT_7_2)
-#include "dax/7.2/dax_private.h"
+/*
+ * Private dax structures, vendored per range of kernel series; conftest.sh
+ * names the header of the target's series (and refuses any other series).
+ */
+#ifdef KMEM_HP_DAX_LAYOUT
+#include KMEM_HP_DAX_LAYOUT
 #else
-#error "kmem_hp: no vendored dax layout for this kernel (supported: 6.1.x, 6.12.x, 7.2.x)"
+#error "kmem_hp: no vendored dax layout for this kernel (rerun compat/conftest.sh)"
 #endif
 
 /* Exported by drivers/dax/bus.c (built in); declared only in its private bus.h. */

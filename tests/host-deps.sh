@@ -6,23 +6,15 @@
 # The mirror is read from the host's own apt sources, never hard-coded.
 set -euo pipefail
 
+. "$(dirname "$0")/lib/common.sh"
+
 HOST_PKGS=(build-essential bc bison flex libelf-dev libssl-dev kmod cpio zstd xz-utils
 	mmdebstrap sparse ndctl daxctl libdaxctl-dev libndctl-dev libkmod-dev libjson-c-dev
-	pkg-config busybox-static dkms linux-source-6.12 python3)
-HEADERS_61=${HEADERS_61:-linux-headers-6.1.0-56-amd64}
-HEADERS_612=${HEADERS_612:-linux-headers-6.12.117+deb12-amd64}
+	pkg-config busybox-static dkms linux-source-6.12 python3 bpftool dwarves)
+# The headers of the kernels under test are installed by the harness once
+# it has resolved their versions (tests/lib/kernels.sh); 6.12.107, the
+# older 6.12 mm API, is a fixed build.
 HEADERS_612_OLD=${HEADERS_612_OLD:-linux-headers-6.12.107+deb12-amd64}
-
-# First URI of the host's bookworm main suite (deb822 or one-line format).
-host_mirror() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk '/^URIs:/{u=$2} /^Suites:/{ for (i=2;i<=NF;i++) if ($i=="bookworm") { print u; exit } }' "$f"
-	done | sed -n 1p
-	# sources.list may not exist (deb822-only hosts): grep must not fail the pipeline.
-	{ grep -hs '^deb .* bookworm ' /etc/apt/sources.list || true; } | awk '{print $2}' | sed -n 1p
-}
 
 ensure_backports() {
 	local list=/etc/apt/sources.list.d/kmem-hp-backports.sources mirror
@@ -42,7 +34,7 @@ EOS
 missing=()
 NEED_UPDATE=0
 ensure_backports
-for p in "${HOST_PKGS[@]}" "$HEADERS_61" "$HEADERS_612" "$HEADERS_612_OLD"; do
+for p in "${HOST_PKGS[@]}" "$HEADERS_612_OLD"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 qemu_ok=0

@@ -21,7 +21,7 @@
 # going online or offline would cost a minute per transition, so this
 # guest boots without them (slab checks and KFENCE stay).
 #
-# kernels: 6.12 7.2
+# kernels: 6.12 7.2 7.3
 # append: init_on_free=0 page_poison=0
 # mem: 2G,maxmem=8G,slots=4
 # cpu: max,-la57,-hypervisor,-erms,-fsrm

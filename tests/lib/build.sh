@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Building kmem_hp.ko for a target through the project's own Makefile:
-# on the host for bookworm kernels, in the sid chroot for 7.2 (sourced).
+# on the host for bookworm kernels, in the suite's own chroot for the
+# others (sid for 7.2, trixie for 7.3) (sourced).
 
 # Copy the project (tracked and untracked-but-not-ignored files, no .git,
 # no build products) into an empty directory.
@@ -25,8 +26,8 @@ copy_tree() {
 build_module() {
 	local name=$1 kver=$2 log=$3 b=$4
 	copy_tree "$b"
-	if [ "$(target_suite "$name")" = sid ]; then
-		build_in_chroot "$CACHE/chroot/sid-$kver" "$b" "$kver" >"$log" 2>&1
+	if [ "$(target_userland "$name")" != host ]; then
+		build_in_chroot "$(target_chroot "$name" "$kver")" "$b" "$kver" >"$log" 2>&1
 	else
 		make -C "$b" KDIR="$(target_kdir "$name" "$kver")" KERNELRELEASE="$kver" >"$log" 2>&1
 	fi
@@ -47,6 +48,13 @@ build_in_chroot() {
 		sh "$b" "$c" "$kver"
 }
 
+# The compiler a module was built with, from its .comment ("gcc-14.2.0").
+module_compiler() {
+	[ -f "$1" ] || { echo "-"; return; }
+	readelf -p .comment "$1" 2>/dev/null |
+		sed -n 's/.*GCC: (Debian [^)]*) \([0-9.]*\).*/gcc-\1/p' | sed -n 1p
+}
+
 # Lines of a build log that are compiler, objtool or modpost complaints.
 build_warnings() {
 	grep -E '(warning|error):|^WARNING:|objtool:' "$1" || true
@@ -59,7 +67,7 @@ expected_probes() {
 	6.1.*) echo DEV_OFFLINE_ACCESSORS=no ENUM_MMOP=no MEM_PREPARE_ONLINE=no MEMORY_BLOCK_STATE_ENUM=no MEMORY_NOTIFY_NID=yes MT_FIND_ALLOC_MEMORY_TYPE=no ;;
 	6.12.107*) echo DEV_OFFLINE_ACCESSORS=no ENUM_MMOP=no MEM_PREPARE_ONLINE=yes MEMORY_BLOCK_STATE_ENUM=no MEMORY_NOTIFY_NID=yes MT_FIND_ALLOC_MEMORY_TYPE=yes ;;
 	6.12.*) echo DEV_OFFLINE_ACCESSORS=no ENUM_MMOP=yes MEM_PREPARE_ONLINE=yes MEMORY_BLOCK_STATE_ENUM=yes MEMORY_NOTIFY_NID=yes MT_FIND_ALLOC_MEMORY_TYPE=yes ;;
-	7.2.*) echo DEV_OFFLINE_ACCESSORS=yes ENUM_MMOP=yes MEM_PREPARE_ONLINE=no MEMORY_BLOCK_STATE_ENUM=yes MEMORY_NOTIFY_NID=no MT_FIND_ALLOC_MEMORY_TYPE=yes ;;
+	7.2.* | 7.3.*) echo DEV_OFFLINE_ACCESSORS=yes ENUM_MMOP=yes MEM_PREPARE_ONLINE=no MEMORY_BLOCK_STATE_ENUM=yes MEMORY_NOTIFY_NID=no MT_FIND_ALLOC_MEMORY_TYPE=yes ;;
 	esac
 }
 

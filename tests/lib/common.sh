@@ -15,15 +15,16 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'tests: %s\n' "$*" >&2; exit 1; }
 
-# First URI of the host's bookworm suite, read from the host's apt sources
-# (deb822 or one-line format). The harness never names a mirror itself.
+# URIs of the host's suite $1 (default bookworm), read from the host's apt
+# sources (deb822 or one-line format). The harness never names a mirror
+# itself.
 host_mirror() {
-	local f
+	local f suite=${1:-bookworm}
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
-		awk '/^URIs:/{u=$2} /^Suites:/{ for (i=2;i<=NF;i++) if ($i=="bookworm") { print u; exit } }' "$f"
+		awk -v s="$suite" '/^URIs:/{u=$2} /^Suites:/{ for (i=2;i<=NF;i++) if ($i==s) { print u; exit } }' "$f"
 	done
-	{ grep -hs '^deb .* bookworm ' /etc/apt/sources.list || true; } | awk '{print $2}'
+	{ grep -hs "^deb .* $suite " /etc/apt/sources.list || true; } | awk '{print $2}'
 }
 
 mirror() {

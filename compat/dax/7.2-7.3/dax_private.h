@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Private dax bus structures of Linux 7.2, vendored for kmem_hp.
+ * Private dax bus structures of Linux 7.2 and 7.3, vendored for kmem_hp.
  *
  * Origin: Debian linux-source-7.2 7.2.13-1, drivers/dax/dax-private.h
  * (struct dax_region, struct dev_dax_range, struct dev_dax) and
- * drivers/dax/bus.h (enum dax_driver_type, struct dax_device_driver).
+ * drivers/dax/bus.h (enum dax_driver_type, struct dax_device_driver);
+ * the same in Debian linux-source-7.3 7.3.4-1~bpo13+1 (compared field by
+ * field).
  * Only the field order matters; sizes of embedded kernel types come from
  * the target's own headers. Not in any linux-headers package.
  * Copyright(c) 2016 Intel Corporation.
  */
-#ifndef KMEM_HP_DAX_PRIVATE_7_2_H
-#define KMEM_HP_DAX_PRIVATE_7_2_H
+#ifndef KMEM_HP_DAX_PRIVATE_7_2_7_3_H
+#define KMEM_HP_DAX_PRIVATE_7_2_7_3_H
 
 struct dax_region {
 	int id;
@@ -83,4 +85,4 @@ static inline bool kmem_hp_dax_memmap_on_memory(struct dev_dax *dev_dax)
 	return dev_dax->memmap_on_memory;
 }
 
-#endif /* KMEM_HP_DAX_PRIVATE_7_2_H */
+#endif /* KMEM_HP_DAX_PRIVATE_7_2_7_3_H */
