@@ -173,7 +173,10 @@ xapt_update() {
 	touch "$stamp"
 }
 
-xapt_has() { xapt "$1" apt-cache show "$2" 2>/dev/null | grep -q '^Package: '; }
+# Does userland $1 have a candidate for package $2? (apt-cache show
+# succeeds for names with no candidate; grep reads all of its output, as
+# grep -q would not, so that pipefail never sees apt-cache's SIGPIPE.)
+xapt_has() { xapt "$1" apt-cache show "$2" 2>/dev/null | grep '^Package: ' >/dev/null; }
 
 # Does userland $1 carry everything of build $2 the harness needs: the
 # headers and either the split image (binary, modules, base: sid, 7.3) or
